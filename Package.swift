@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Bridgehead",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bridgehead", targets: ["bridgehead"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // file:line:col errors with a cause chain; shared by every other target.
+        .target(name: "Diagnostics"),
+        // The C library, found through pkg-config; every call into it lives in Markdown/CmarkBridge.swift.
+        .systemLibrary(
+            name: "CCmarkGFM",
+            pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
+        ),
+        .target(name: "Markdown", dependencies: ["CCmarkGFM", "Diagnostics"]),
+        .target(name: "Liquid", dependencies: ["Diagnostics"]),
+        .target(name: "LinkChecker", dependencies: ["Diagnostics"]),
+        .target(
+            name: "SiteBuilder",
+            dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Yams"]
+        ),
+        .executableTarget(
+            name: "bridgehead",
+            dependencies: [
+                "Diagnostics", "Liquid", "LinkChecker", "SiteBuilder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
+        .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
+        .testTarget(name: "LinkCheckerTests", dependencies: ["LinkChecker"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import SiteBuilder
+
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build the site into public/ and check its links."
+    )
+
+    @Option(help: "The site folder, which holds site.yml.")
+    var source: String = "."
+
+    @Option(help: "The output folder (default: SOURCE/public).")
+    var output: String?
+
+    @Flag(help: "Include pages marked draft.")
+    var drafts = false
+
+    @Flag(help: "Include pages dated in the future.")
+    var future = false
+
+    @Option(name: .customLong("base-url"), help: "Override base_url from site.yml.")
+    var baseURL: String?
+
+    @Flag(help: "Print the time each build stage took.")
+    var verbose = false
+
+    func run() async throws {
+        let options = BuildOptions(
+            source: URL(fileURLWithPath: source),
+            output: output.map { URL(fileURLWithPath: $0) },
+            includeDrafts: drafts,
+            includeFuture: future,
+            baseURL: baseURL
+        )
+        let summary = try await SiteBuilder.build(options)
+        for warning in summary.warnings {
+            printToStandardError(warning.description)
+        }
+        if verbose {
+            for stage in summary.stages {
+                printToStandardError(String(format: "  %-10@ %8.3f s", stage.name as NSString, stage.seconds))
+            }
+        }
+        print(summary.line)
+    }
+}

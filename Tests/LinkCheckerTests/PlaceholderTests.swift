@@ -1,0 +1,4 @@
+import LinkChecker
+import Testing
+
+@Test func placeholderLinkCheckerLoads() {}

@@ -1,0 +1,4 @@
+import Markdown
+import Testing
+
+@Test func placeholderMarkdownLoads() {}

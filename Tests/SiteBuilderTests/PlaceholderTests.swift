@@ -1,0 +1,4 @@
+import SiteBuilder
+import Testing
+
+@Test func placeholderSiteBuilderLoads() {}
