@@ -39,6 +39,8 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "LinkCheckerTests", dependencies: ["LinkChecker"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder"]),
+        // Runs the built `bridgehead` binary as a user would; depends on it so it is built first.
+        .testTarget(name: "CLITests", dependencies: ["bridgehead"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,23 +13,12 @@ struct Bridgehead: AsyncParsableCommand {
     /// Runs the command and maps failures to the contract's exit codes: 1 for problems in the
     /// user's content (printed as `path:line:col: error: …`), 2 for wrong usage.
     static func main() async {
-        let command: any ParsableCommand
         do {
-            command = try parseAsRoot()
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                exit(withError: error)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
-        }
-        do {
+            var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
-                var syncCommand = command
-                try syncCommand.run()
+                try command.run()
             }
         } catch let list as DiagnosticList {
             printToStandardError(list.description)
@@ -37,15 +26,16 @@ struct Bridgehead: AsyncParsableCommand {
         } catch let diagnostic as Diagnostic {
             printToStandardError(diagnostic.description)
             Foundation.exit(1)
-        } catch let exitCode as ExitCode {
-            Foundation.exit(exitCode.rawValue)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
             }
-            printToStandardError("error: \(error)")
-            Foundation.exit(1)
+            printToStandardError(message)
+            // ArgumentParser reports usage errors as 64 (EX_USAGE); the contract says 2.
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }
