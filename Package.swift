@@ -38,6 +38,8 @@ let package = Package(
         ),
         // Times repeated renders of one template for bench/liquid/run.sh.
         .executableTarget(name: "liquid-bench", dependencies: ["Liquid"]),
+        // bench/markdown/run.sh: MarkdownRenderer against the cmark-gfm command on a generated corpus.
+        .executableTarget(name: "MarkdownBench", dependencies: ["Markdown"], path: "bench/markdown/MarkdownBench"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),

@@ -1,185 +1,265 @@
-// Every call into cmark-gfm lives in this file; the rest of the target sees Swift values.
+// The only file that calls cmark-gfm. Everything else in the target talks to the Swift types
+// below: `CmarkDocument` (owns a parsed tree and frees it), `CmarkNode` (a borrowed node) and
+// `CmarkNodeKind`.
 import CCmarkGFM
-import Glibc
+import Foundation
 
-/// What the Markdown target needs to know about a node.
-enum CmarkKind: Equatable {
-    case document
-    case heading(level: Int)
-    case paragraph
-    case link
-    case image
-    case text
-    case code
-    case codeBlock
-    case htmlBlock
-    case htmlInline
-    case softBreak
-    case lineBreak
-    case other(isBlock: Bool)
+/// The GFM extensions, registered once per process and looked up once.
+///
+/// `cmark_gfm_core_extensions_ensure_registered` in 0.29.0.gfm.6 guards itself with a plain
+/// `static int`, so two threads calling it at once could register everything twice; a Swift
+/// `static let` runs its initialiser exactly once, whichever thread gets there first.
+private struct RegisteredExtensions: @unchecked Sendable {
+    // Sendable by construction: registered extensions are never mutated or freed afterwards.
+    static let names = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
+    static let shared = RegisteredExtensions()
+
+    let extensions: [OpaquePointer]
+    let missing: [String]
+
+    private init() {
+        cmark_gfm_core_extensions_ensure_registered()
+        var found: [OpaquePointer] = []
+        var missing: [String] = []
+        for name in Self.names {
+            if let pointer = cmark_find_syntax_extension(name) {
+                found.append(pointer)
+            } else {
+                missing.append(name)
+            }
+        }
+        self.extensions = found
+        self.missing = missing
+    }
 }
 
-/// A node of a parsed document, valid while its `CmarkDocument` lives.
-struct CmarkNode: Equatable {
-    fileprivate let raw: OpaquePointer
+/// Serialises `cmark_parser_finish`, the inline-parsing phase.
+///
+/// In 0.29.0.gfm.6 inline parsing starts by adding the extensions' special characters (`~`
+/// for strikethrough, `:` and `w` for autolinks) to a process-wide table and ends by removing
+/// them again. Two documents finishing at once would race: the first to finish clears the
+/// table while the other is still parsing, which then silently loses its strikethroughs and
+/// autolinks. Block parsing, our tree walk and HTML rendering stay parallel.
+private let inlineParsingLock = NSLock()
 
-    var kind: CmarkKind {
-        let type = cmark_node_get_type(raw)
+enum CmarkError: Error {
+    case missingExtensions([String])
+    case outOfMemory
+}
+
+/// The node types the Markdown target distinguishes.
+enum CmarkNodeKind {
+    case document, blockQuote, list, item, codeBlock, htmlBlock, customBlock, paragraph, heading
+    case thematicBreak, footnoteDefinition
+    case text, softBreak, lineBreak, code, htmlInline, customInline, emphasis, strong, link, image
+    case footnoteReference
+    /// A block node from an extension (tables, their rows and cells).
+    case extensionBlock
+    /// An inline node from an extension (strikethrough).
+    case extensionInline
+
+    var isBlock: Bool {
+        switch self {
+        case .document, .blockQuote, .list, .item, .codeBlock, .htmlBlock, .customBlock, .paragraph, .heading,
+            .thematicBreak, .footnoteDefinition, .extensionBlock:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// A node of a tree owned by a `CmarkDocument`; valid while that document lives and the node
+/// has not been freed.
+struct CmarkNode: Equatable {
+    fileprivate let pointer: OpaquePointer
+
+    var kind: CmarkNodeKind {
+        let type = cmark_node_get_type(pointer)
         switch type {
         case CMARK_NODE_DOCUMENT: return .document
-        case CMARK_NODE_HEADING: return .heading(level: Int(cmark_node_get_heading_level(raw)))
-        case CMARK_NODE_PARAGRAPH: return .paragraph
-        case CMARK_NODE_LINK: return .link
-        case CMARK_NODE_IMAGE: return .image
-        case CMARK_NODE_TEXT: return .text
-        case CMARK_NODE_CODE: return .code
+        case CMARK_NODE_BLOCK_QUOTE: return .blockQuote
+        case CMARK_NODE_LIST: return .list
+        case CMARK_NODE_ITEM: return .item
         case CMARK_NODE_CODE_BLOCK: return .codeBlock
         case CMARK_NODE_HTML_BLOCK: return .htmlBlock
-        case CMARK_NODE_HTML_INLINE: return .htmlInline
+        case CMARK_NODE_CUSTOM_BLOCK: return .customBlock
+        case CMARK_NODE_PARAGRAPH: return .paragraph
+        case CMARK_NODE_HEADING: return .heading
+        case CMARK_NODE_THEMATIC_BREAK: return .thematicBreak
+        case CMARK_NODE_FOOTNOTE_DEFINITION: return .footnoteDefinition
+        case CMARK_NODE_TEXT: return .text
         case CMARK_NODE_SOFTBREAK: return .softBreak
         case CMARK_NODE_LINEBREAK: return .lineBreak
-        default: return .other(isBlock: Int32(type.rawValue) & CMARK_NODE_TYPE_MASK == CMARK_NODE_TYPE_BLOCK)
+        case CMARK_NODE_CODE: return .code
+        case CMARK_NODE_HTML_INLINE: return .htmlInline
+        case CMARK_NODE_CUSTOM_INLINE: return .customInline
+        case CMARK_NODE_EMPH: return .emphasis
+        case CMARK_NODE_STRONG: return .strong
+        case CMARK_NODE_LINK: return .link
+        case CMARK_NODE_IMAGE: return .image
+        case CMARK_NODE_FOOTNOTE_REFERENCE: return .footnoteReference
+        default:
+            return type.rawValue & UInt32(CMARK_NODE_TYPE_MASK) == UInt32(CMARK_NODE_TYPE_INLINE)
+                ? .extensionInline : .extensionBlock
         }
     }
 
-    var literal: String {
-        cmark_node_get_literal(raw).map { String(cString: $0) } ?? ""
+    /// Source position as cmark reports it: 1-based line and 1-based UTF-8 byte column, 0 when unknown.
+    var startLine: Int { Int(cmark_node_get_start_line(pointer)) }
+    var startColumn: Int { Int(cmark_node_get_start_column(pointer)) }
+    var endLine: Int { Int(cmark_node_get_end_line(pointer)) }
+
+    var parent: CmarkNode? { cmark_node_parent(pointer).map(CmarkNode.init) }
+    var firstChild: CmarkNode? { cmark_node_first_child(pointer).map(CmarkNode.init) }
+    var next: CmarkNode? { cmark_node_next(pointer).map(CmarkNode.init) }
+    var previous: CmarkNode? { cmark_node_previous(pointer).map(CmarkNode.init) }
+
+    var headingLevel: Int { Int(cmark_node_get_heading_level(pointer)) }
+    var isTightList: Bool { cmark_node_get_list_tight(pointer) != 0 }
+
+    /// The literal of a text, code, code block or HTML node, without copying. The bytes stay
+    /// valid until the node is changed or freed.
+    var literal: UnsafeBufferPointer<UInt8> {
+        guard let cString = cmark_node_get_literal(pointer) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(
+            start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self),
+            count: strlen(cString)
+        )
     }
 
+    /// Destination of a link or image.
     var url: String {
-        cmark_node_get_url(raw).map { String(cString: $0) } ?? ""
+        guard let cString = cmark_node_get_url(pointer) else { return "" }
+        return String(cString: cString)
     }
 
     func setURL(_ url: String) {
-        _ = cmark_node_set_url(raw, url)
+        cmark_node_set_url(pointer, url)
     }
 
-    /// 1-based line and byte column where the node starts in the parsed text; 0 when cmark does
-    /// not know (autolinks found by the extension).
-    var start: (line: Int, column: Int) {
-        (Int(cmark_node_get_start_line(raw)), Int(cmark_node_get_start_column(raw)))
-    }
-
-    var end: (line: Int, column: Int) {
-        (Int(cmark_node_get_end_line(raw)), Int(cmark_node_get_end_column(raw)))
-    }
-
-    var parent: CmarkNode? { cmark_node_parent(raw).map(CmarkNode.init) }
-    var firstChild: CmarkNode? { cmark_node_first_child(raw).map(CmarkNode.init) }
-    var next: CmarkNode? { cmark_node_next(raw).map(CmarkNode.init) }
-    var previous: CmarkNode? { cmark_node_previous(raw).map(CmarkNode.init) }
-
-    var children: [CmarkNode] {
-        var result: [CmarkNode] = []
-        var child = firstChild
-        while let node = child {
-            result.append(node)
-            child = node.next
+    /// Replaces this heading by a custom block holding a custom inline that carries `openTag`
+    /// and `closeTag` and the heading's inline children, so the HTML renderer writes
+    /// `openTag…closeTag` exactly where it would have written `<hN>…</hN>`. (A custom block's
+    /// own tags would be followed by a line break inside the heading.) Frees the heading node
+    /// and returns the custom inline, whose opening tag `setOpenTag` can change later.
+    func replaceHeading(openTag: String, closeTag: String) -> CmarkNode? {
+        guard let block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { return nil }
+        guard let inline = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else {
+            cmark_node_free(block)
+            return nil
         }
-        return result
+        cmark_node_set_on_enter(inline, openTag)
+        cmark_node_set_on_exit(inline, closeTag)
+        while let child = cmark_node_first_child(pointer) {
+            cmark_node_append_child(inline, child)
+        }
+        cmark_node_append_child(block, inline)
+        cmark_node_replace(pointer, block)
+        cmark_node_free(pointer)
+        return CmarkNode(pointer: inline)
     }
 
-    fileprivate init(raw: OpaquePointer) {
-        self.raw = raw
+    /// Changes the opening tag of a node made by `replaceHeading`.
+    func setOpenTag(_ openTag: String) {
+        cmark_node_set_on_enter(pointer, openTag)
+    }
+
+    /// Takes the node out of the tree (keeping it alive) and returns how to put it back.
+    func detach() -> Detached {
+        let place = Detached(node: self, parent: parent, previous: previous)
+        cmark_node_unlink(pointer)
+        return place
+    }
+
+    /// Takes the node out of the tree and frees it with its children.
+    func delete() {
+        cmark_node_free(pointer)
     }
 }
 
-/// A parsed document. Owns the cmark tree and the parser, whose extension list rendering needs.
+/// Where a detached node was, so that it can be put back. Put detached nodes back in the
+/// reverse order of detaching them: each one's neighbours are then where they were.
+struct Detached {
+    let node: CmarkNode
+    let parent: CmarkNode?
+    let previous: CmarkNode?
+
+    func restore() {
+        if let previous {
+            cmark_node_insert_after(previous.pointer, node.pointer)
+        } else if let parent {
+            cmark_node_prepend_child(parent.pointer, node.pointer)
+        }
+    }
+}
+
+/// One step of a depth-first walk: entering a node, or leaving a node that has children slots.
+/// Leaf nodes (text, code, HTML, code blocks, thematic breaks, breaks) are only entered.
+enum CmarkEvent {
+    case enter
+    case exit
+}
+
+/// A parsed document. Owns the tree and the parser (whose extension list the renderer
+/// needs) and frees both when it goes away.
 final class CmarkDocument {
     private let parser: OpaquePointer
     let root: CmarkNode
     private let renderOptions: Int32
 
-    private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"]
-
-    /// Registers the GFM extensions once per process; cmark keeps them in a global list that is
-    /// only read afterwards, so parsing is then safe from many threads at once.
-    private static let registered: Bool = {
-        cmark_gfm_core_extensions_ensure_registered()
-        return true
-    }()
-
-    struct OutOfMemory: Error {}
-
-    init(parsing markdown: String, unsafeHTML: Bool) throws {
-        _ = Self.registered
+    /// Parses `bytes` as GitHub Flavored Markdown with footnotes. Source positions are
+    /// recorded while parsing (they also make cmark count lines inside multi-line code spans
+    /// and raw HTML) but not written into the HTML.
+    init(parsing bytes: UnsafeBufferPointer<UInt8>, unsafeHTML: Bool) throws(CmarkError) {
+        let extensions = RegisteredExtensions.shared
+        guard extensions.missing.isEmpty else { throw .missingExtensions(extensions.missing) }
         var options = CMARK_OPT_FOOTNOTES | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
         if unsafeHTML { options |= CMARK_OPT_UNSAFE }
-        renderOptions = options
-        guard let parser = cmark_parser_new(options) else { throw OutOfMemory() }
-        for name in Self.extensionNames {
-            if let syntax = cmark_find_syntax_extension(name) {
-                cmark_parser_attach_syntax_extension(parser, syntax)
+        guard let parser = cmark_parser_new(options | CMARK_OPT_SOURCEPOS) else { throw .outOfMemory }
+        for syntaxExtension in extensions.extensions {
+            cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+        }
+        if let base = bytes.baseAddress, !bytes.isEmpty {
+            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                cmark_parser_feed(parser, $0, bytes.count)
             }
         }
-        var text = markdown
-        text.withUTF8 { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
-        }
-        guard let document = cmark_parser_finish(parser) else {
+        inlineParsingLock.lock()
+        let root = cmark_parser_finish(parser)
+        inlineParsingLock.unlock()
+        guard let root else {
             cmark_parser_free(parser)
-            throw OutOfMemory()
+            throw .outOfMemory
         }
         self.parser = parser
-        root = CmarkNode(raw: document)
+        self.root = CmarkNode(pointer: root)
+        self.renderOptions = options
     }
 
     deinit {
-        cmark_node_free(root.raw)
+        cmark_node_free(root.pointer)
         cmark_parser_free(parser)
     }
 
-    /// Every node in document order, each once (on entering it).
-    func allNodes() -> [CmarkNode] {
-        var nodes: [CmarkNode] = []
-        let iterator = cmark_iter_new(root.raw)
+    /// Walks the tree depth-first without recursion (documents may nest thousands deep).
+    /// `body` may change the node it is given and its descendants it has already passed, and
+    /// the URL of links; it must not move or free nodes (do that after the walk).
+    func walk(_ body: (CmarkEvent, CmarkNode) throws -> Void) rethrows {
+        guard let iterator = cmark_iter_new(root.pointer) else { return }
         defer { cmark_iter_free(iterator) }
-        while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
-            if cmark_iter_get_event_type(iterator) == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) {
-                nodes.append(CmarkNode(raw: node))
-            }
+        while true {
+            let event = cmark_iter_next(iterator)
+            guard event != CMARK_EVENT_DONE, let node = cmark_iter_get_node(iterator) else { return }
+            try body(event == CMARK_EVENT_ENTER ? .enter : .exit, CmarkNode(pointer: node))
         }
-        return nodes
     }
 
-    func render(_ node: CmarkNode? = nil) -> String {
-        guard
-            let html = cmark_render_html((node ?? root).raw, renderOptions, cmark_parser_get_syntax_extensions(parser))
-        else { return "" }
-        defer { free(html) }
+    /// HTML of `node` and its descendants (of the whole document when given the root).
+    func renderHTML(_ node: CmarkNode) -> String {
+        let extensions = cmark_parser_get_syntax_extensions(parser)
+        guard let html = cmark_render_html(node.pointer, renderOptions, extensions) else { return "" }
+        defer { cmark_get_default_mem_allocator().pointee.free(html) }
         return String(cString: html)
-    }
-
-    /// Replaces `node` with a block that prints `enter`, the node's children, then `exit`: how a
-    /// heading gets its `id`, since cmark's renderer writes custom nodes' text verbatim even in
-    /// safe mode. The text goes on an inline inside an empty block so that the heading stays on
-    /// one line.
-    func wrapChildren(of node: CmarkNode, enter: String, exit: String) {
-        guard let block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { return }
-        guard let inline = cmark_node_new(CMARK_NODE_CUSTOM_INLINE) else {
-            cmark_node_free(block)
-            return
-        }
-        _ = cmark_node_set_on_enter(inline, enter)
-        _ = cmark_node_set_on_exit(inline, exit)
-        while let child = cmark_node_first_child(node.raw) {
-            cmark_node_unlink(child)
-            _ = cmark_node_append_child(inline, child)
-        }
-        _ = cmark_node_append_child(block, inline)
-        _ = cmark_node_replace(node.raw, block)
-        cmark_node_free(node.raw)
-    }
-
-    /// Puts a block that prints `text` verbatim after `node`.
-    func insertVerbatim(_ text: String, after node: CmarkNode) {
-        guard let block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK) else { return }
-        _ = cmark_node_set_on_enter(block, text)
-        _ = cmark_node_insert_after(node.raw, block)
-    }
-
-    func remove(_ node: CmarkNode) {
-        cmark_node_unlink(node.raw)
-        cmark_node_free(node.raw)
     }
 }

@@ -34,10 +34,19 @@ public enum LinkDecision: Sendable {
 
 public struct Heading: Sendable, Hashable {
     public var level: Int
+    /// The `id` attribute the heading carries in the HTML (GitHub's rule, unique in the document).
     public var id: String
     /// Plain text of the heading (no markup).
     public var title: String
+    /// Line of the heading in the file, counting the front matter lines.
     public var line: Int
+
+    public init(level: Int, id: String, title: String, line: Int) {
+        self.level = level
+        self.id = id
+        self.title = title
+        self.line = line
+    }
 }
 
 public struct TableOfContentsEntry: Sendable, Hashable {
@@ -45,6 +54,13 @@ public struct TableOfContentsEntry: Sendable, Hashable {
     public var id: String
     public var title: String
     public var children: [TableOfContentsEntry]
+
+    public init(level: Int, id: String, title: String, children: [TableOfContentsEntry] = []) {
+        self.level = level
+        self.id = id
+        self.title = title
+        self.children = children
+    }
 }
 
 public struct RenderedMarkdown: Sendable {
@@ -52,11 +68,17 @@ public struct RenderedMarkdown: Sendable {
     public var headings: [Heading]
     /// Headings nested by level; a level-3 heading after a level-2 heading is its child.
     public var tableOfContents: [TableOfContentsEntry]
-    /// Every link and image after rewriting (`destination` is what the HTML carries), in document order.
+    /// Every link and image after rewriting (`destination` is what the HTML carries), in the
+    /// order of their positions in the source. Bare URLs that the autolink extension turns into
+    /// links are included (as `http://www.…` for `www.…`, `mailto:…` for e-mail addresses), and
+    /// so are `<…>` autolinks: they are links in the HTML too.
     public var links: [MarkdownLink]
-    /// HTML of the text before `<!--more-->` if the document has that marker, else of its first paragraph.
+    /// HTML of the text before `<!--more-->` if the document has that marker, else of its first
+    /// paragraph; without heading ids and footnote references, so that several summaries can
+    /// share a page.
     public var summaryHTML: String
-    /// The document's text without markup, for word counts and search.
+    /// The document's text without markup, for word counts and search: text, inline code, code
+    /// blocks and image descriptions; a line break between blocks (table cells included); no HTML.
     public var plainText: String
 }
 
@@ -70,23 +92,38 @@ public struct MarkdownRenderer: Sendable {
     /// Renders `source` (the body after the front matter). `path` and `firstLine` (the file
     /// line the body starts on) make the positions in links and errors point into the file.
     /// Throws `DiagnosticList` with every link the resolver failed.
+    ///
+    /// `resolveLink` is called once per link and image, autolinks included, in the order of
+    /// the document tree (footnotes last). Safe to call from many threads at once.
     public func render(
         _ source: String,
         path: String,
         firstLine: Int = 1,
         resolveLink: (MarkdownLink) -> LinkDecision = { _ in .keep }
     ) throws -> RenderedMarkdown {
-        let document: CmarkDocument
-        do {
-            document = try CmarkDocument(parsing: source, unsafeHTML: options.unsafeHTML)
-        } catch {
-            throw DiagnosticList([
-                Diagnostic(at: SourceLocation(file: path, line: firstLine, column: 1), "cmark-gfm ran out of memory")
-            ])
+        var source = source
+        return try source.withUTF8 { bytes throws(DiagnosticList) in
+            let document: CmarkDocument
+            do throws(CmarkError) {
+                document = try CmarkDocument(parsing: bytes, unsafeHTML: options.unsafeHTML)
+            } catch {
+                throw DiagnosticList([Self.diagnostic(for: error, path: path)])
+            }
+            let rendering = DocumentRendering(source: SourceText(bytes), path: path, lineOffset: firstLine - 1)
+            return try rendering.render(document: document, resolveLink: resolveLink)
         }
-        var conversion = Conversion(
-            document: document, source: SourceText(source, path: path, firstLine: firstLine),
-            unsafeHTML: options.unsafeHTML)
-        return try conversion.run(resolveLink: resolveLink)
+    }
+
+    private static func diagnostic(for error: CmarkError, path: String) -> Diagnostic {
+        switch error {
+        case .missingExtensions(let names):
+            return Diagnostic(
+                at: SourceLocation(file: path, line: 1, column: 1),
+                "cmark-gfm lacks the GitHub extensions \(names.joined(separator: ", "))",
+                hint: "install libcmark-gfm-extensions-dev (make deps)"
+            )
+        case .outOfMemory:
+            return Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cmark-gfm ran out of memory")
+        }
     }
 }

@@ -1,0 +1,102 @@
+/// Heading ids by GitHub's rule, unique within one document.
+struct HeadingIdentifiers {
+    private var used: Set<String> = []
+    private var nextSuffix: [String: Int] = [:]
+
+    /// The id for a heading with plain text `title`: its slug, or the slug with `-1`, `-2`, …
+    /// appended when an earlier heading already has that id. A suffixed id also skips ids
+    /// taken literally by earlier headings (a heading titled "intro-1").
+    mutating func identifier(for title: String) -> String {
+        var base = Self.slug(title)
+        if base.isEmpty { base = "section" }
+        guard used.contains(base) else {
+            used.insert(base)
+            return base
+        }
+        var suffix = nextSuffix[base, default: 1]
+        var candidate = "\(base)-\(suffix)"
+        while used.contains(candidate) {
+            suffix += 1
+            candidate = "\(base)-\(suffix)"
+        }
+        nextSuffix[base] = suffix + 1
+        used.insert(candidate)
+        return candidate
+    }
+
+    /// GitHub's heading anchor: lower case; each space becomes `-`; letters and marks of every
+    /// script, decimal digits, `-` and connector punctuation such as `_` stay; everything else
+    /// (punctuation, symbols, other whitespace) is dropped.
+    static func slug(_ title: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in title.unicodeScalars {
+            if scalar.isASCII {
+                switch scalar {
+                case "A"..."Z":
+                    result.append(Unicode.Scalar(scalar.value + 32) ?? scalar)
+                case "a"..."z", "0"..."9", "-", "_":
+                    result.append(scalar)
+                case " ":
+                    result.append("-")
+                default:
+                    break
+                }
+                continue
+            }
+            let properties = scalar.properties
+            if !properties.changesWhenLowercased {
+                if isKept(scalar) { result.append(scalar) }
+                continue
+            }
+            for lower in properties.lowercaseMapping.unicodeScalars where isKept(lower) {
+                result.append(lower)
+            }
+        }
+        return String(result)
+    }
+
+    private static func isKept(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+            return true
+        default:
+            return scalar == "-"
+        }
+    }
+}
+
+extension TableOfContentsEntry {
+    /// Nests `headings` by level: a heading is the child of the closest earlier heading with a
+    /// smaller level, or a top-level entry when there is none (so a document may start at h3,
+    /// and an h2 after an h4 is top-level again).
+    static func nest(_ headings: [Heading]) -> [TableOfContentsEntry] {
+        var roots: [TableOfContentsEntry] = []
+        // Entries still open for children, outermost first; each level is strictly deeper.
+        var open: [TableOfContentsEntry] = []
+        func closeInnermost() {
+            let entry = open.removeLast()
+            if open.isEmpty {
+                roots.append(entry)
+            } else {
+                open[open.count - 1].children.append(entry)
+            }
+        }
+        for heading in headings {
+            while let last = open.last, last.level >= heading.level {
+                closeInnermost()
+            }
+            open.append(TableOfContentsEntry(level: heading.level, id: heading.id, title: heading.title, children: []))
+        }
+        while !open.isEmpty {
+            closeInnermost()
+        }
+        return roots
+    }
+}
+
+/// The `id` GitHub gives a heading titled `title` (before repeats get `-1`, `-2`): what
+/// templates and other targets use to predict a heading's anchor.
+public func headingID(for title: String) -> String {
+    HeadingIdentifiers.slug(title)
+}
