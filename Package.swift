@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "LinkCheckerTests", dependencies: ["LinkChecker"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder"]),
-        .testTarget(name: "PortalTests"),
+        .testTarget(name: "PortalTests", dependencies: ["Markdown"]),
         // Runs the built `bridgehead` binary as a user would; depends on it so it is built first.
         .testTarget(name: "CLITests", dependencies: ["bridgehead"]),
     ],

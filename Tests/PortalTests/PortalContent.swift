@@ -1,6 +1,7 @@
 import Foundation
+import Markdown
 
-// The portal's content read with Foundation alone: this target has no dependencies, so the
+// The portal's content read without the site builder (which it checks), so the
 // front matter and data files are read with a strict reader for the small YAML subset the
 // portal uses. Anything outside that subset is an error, never a silent misreading.
 
@@ -263,27 +264,6 @@ struct ContentPage {
             return (offset, (line, inFence))
         }
     }
-}
-
-/// GitHub's heading-id rule as the Markdown target applies it (`Markdown.headingID(for:)`),
-/// restated because this target may not depend on Markdown: lower case, letters and numbers
-/// kept, spaces to '-', '-' and '_' kept, every other character dropped.
-func headingID(for title: String) -> String {
-    var id = String.UnicodeScalarView()
-    for scalar in title.lowercased().unicodeScalars {
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-            .decimalNumber, .letterNumber, .otherNumber:
-            id.append(scalar)
-        default:
-            if scalar == "-" || scalar == "_" {
-                id.append(scalar)
-            } else if scalar == " " {
-                id.append("-")
-            }
-        }
-    }
-    return String(id)
 }
 
 struct DataEntry {
