@@ -25,6 +25,8 @@ let package = Package(
             name: "Liquid", dependencies: ["Diagnostics"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "LinkChecker", dependencies: ["Diagnostics"]),
+        // The search index (Korean-aware tokens, shards by prefix) and the script that reads it.
+        .target(name: "Search"),
         .target(
             name: "SiteBuilder",
             dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Yams"]
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "LinkCheckerTests", dependencies: ["LinkChecker"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder"]),
         .testTarget(name: "PortalTests", dependencies: ["Markdown"]),
         // Runs the built `bridgehead` binary as a user would; depends on it so it is built first.
