@@ -143,10 +143,32 @@ enum FileSystem {
         }
     }
 
-    /// Deletes a file or a whole folder; nothing there is fine.
+    /// Deletes a file or a whole folder (symlinks in it are removed, not followed); nothing
+    /// there is fine. The top-level entries of a folder are removed in parallel.
     static func remove(_ path: String) {
-        guard exists(path) else { return }
-        try? FileManager.default.removeItem(atPath: path)
+        switch kind(of: path, followingLinks: false) {
+        case .folder:
+            let entries = list(path) ?? []
+            DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+                removeEntry(path + "/" + entries[index].name, type: entries[index].type)
+            }
+            rmdir(path)
+        case .file, .symlink:
+            unlink(path)
+        case .other:
+            if exists(path) { unlink(path) }
+        }
+    }
+
+    private static func removeEntry(_ path: String, type: EntryType) {
+        guard type == .folder else {
+            unlink(path)
+            return
+        }
+        for entry in list(path) ?? [] {
+            removeEntry(path + "/" + entry.name, type: entry.type)
+        }
+        rmdir(path)
     }
 
     static var currentFolder: String { FileManager.default.currentDirectoryPath }

@@ -275,10 +275,12 @@ private struct GraphBuilder {
         let pages = contentPages.filter { $0.language == language.index }.sorted(by: standardOrder)
         for (index, taxonomy) in config.taxonomies.enumerated() {
             var bySlug: [String: (name: String, pages: [Page])] = [:]
+            var slugs: [String: String] = [:]
             for page in pages {
                 guard index < page.terms.count else { continue }
                 for name in page.terms[index] {
-                    let slug = slugify(name)
+                    let slug = slugs[name] ?? slugify(name)
+                    slugs[name] = slug
                     guard !slug.isEmpty else {
                         state.fail(
                             Diagnostic(

@@ -1,6 +1,7 @@
 import Diagnostics
 import Liquid
 import Markdown
+import Synchronization
 
 enum PageKind: String, Sendable {
     case home
@@ -68,7 +69,9 @@ final class Page: LiquidDrop, @unchecked Sendable {
     var contentHTML = ""
     var summaryHTML = ""
     var toc: LiquidValue = .array([])
-    var wordCount = 0
+    /// The text without markup, counted only when a template asks for `word_count`.
+    var plainText = ""
+    private let countedWords = Atomic<Int>(-1)
     var markdownLinks: [MarkdownLink] = []
 
     var section: Page?
@@ -135,6 +138,16 @@ final class Page: LiquidDrop, @unchecked Sendable {
         layoutChain = []
     }
 
+    /// Words as `number_of_words` counts them, each Hangul, Han or Kana character as one; counted
+    /// once, by whichever render asks first.
+    var wordCount: Int {
+        let known = countedWords.load(ordering: .relaxed)
+        if known >= 0 { return known }
+        let counted = countWords(plainText)
+        countedWords.store(counted, ordering: .relaxed)
+        return counted
+    }
+
     var readingMinutes: Int { max(1, (wordCount + 249) / 250) }
 
     func value(forKey key: String) -> LiquidValue? {
@@ -196,6 +209,6 @@ func standardOrder(_ a: Page, _ b: Page) -> Bool {
     case (.none, .some): return false
     default: break
     }
-    if a.title != b.title { return precedesInScalarOrder(a.title, b.title) }
+    if !a.title.utf8.elementsEqual(b.title.utf8) { return precedesInScalarOrder(a.title, b.title) }
     return precedesInScalarOrder(a.sourcePath ?? a.path, b.sourcePath ?? b.path)
 }

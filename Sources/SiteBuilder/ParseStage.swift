@@ -21,7 +21,7 @@ enum ParseStage {
                 ) { resolver.resolve($0, from: source) }
                 page.contentHTML = rendered.html
                 page.toc = tableOfContentsValue(rendered.tableOfContents)
-                page.wordCount = countWords(rendered.plainText)
+                page.plainText = rendered.plainText
                 page.markdownLinks = rendered.links
                 if let summary = source.matter.summary {
                     page.summaryHTML =
