@@ -1,4 +1,0 @@
-import SiteBuilder
-import Testing
-
-@Test func placeholderSiteBuilderLoads() {}
