@@ -35,7 +35,8 @@ struct ExternalLinkChecker {
     private func fetch(_ urls: [String]) async -> [(String, ExternalResult)] {
         guard !urls.isEmpty else { return [] }
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = options.timeout
+        // Later than ours (see `request`), so that only whole seconds are ever asked of it.
+        configuration.timeoutIntervalForRequest = backstopTimeout
         configuration.httpMaximumConnectionsPerHost = max(1, options.maximumConnectionsPerHost)
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -119,26 +120,41 @@ struct ExternalLinkChecker {
         }
     }
 
-    private enum Response {
+    private enum Response: Sendable {
         case status(Int, retryAfter: TimeInterval?, finalURL: String?)
         case failure(String)
     }
 
+    /// One request, given up after `options.timeout` seconds. The timeout is ours, not
+    /// URLSession's: on Linux, URLSession truncates its timeouts to whole seconds.
     private func request(_ url: URL, method: String, session: URLSession) async -> Response {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: options.timeout)
+        var request = URLRequest(
+            url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: backstopTimeout)
         request.httpMethod = method
         request.setValue("bridgehead-link-checker", forHTTPHeaderField: "User-Agent")
-        do {
-            let (_, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else { return .failure("not an HTTP response") }
-            return .status(
-                http.statusCode, retryAfter: Self.retryAfter(http.value(forHTTPHeaderField: "Retry-After")),
-                finalURL: http.url?.absoluteString)
-        } catch let error as URLError {
-            return .failure(describe(error))
-        } catch {
-            return .failure("request failed: \(error.localizedDescription)")
+        let timeout = options.timeout
+        let timedOut = Response.failure("timed out after \(Self.seconds(timeout))")
+        return await withCheckedContinuation { continuation in
+            let answer = SingleAnswer(continuation)
+            let task = session.dataTask(with: request) { _, response, error in
+                answer.give(describe(response, error))
+            }
+            task.resume()
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                if answer.give(timedOut) { task.cancel() }
+            }
         }
+    }
+
+    private var backstopTimeout: TimeInterval { options.timeout.rounded(.up) + 1 }
+
+    private func describe(_ response: URLResponse?, _ error: (any Error)?) -> Response {
+        if let error = error as? URLError { return .failure(describe(error)) }
+        if let error { return .failure("request failed: \(error.localizedDescription)") }
+        guard let http = response as? HTTPURLResponse else { return .failure("not an HTTP response") }
+        return .status(
+            http.statusCode, retryAfter: Self.retryAfter(http.value(forHTTPHeaderField: "Retry-After")),
+            finalURL: http.url?.absoluteString)
     }
 
     private func describe(_ error: URLError) -> String {
@@ -196,6 +212,26 @@ struct ExternalResult: Sendable {
     /// Whether another try soon would give the same answer, so that it may be cached:
     /// a success or a 4xx, not a timeout, a 5xx or a 429.
     var isDefinitive: Bool
+}
+
+/// Resumes a continuation with the first answer given: the response or the timeout.
+private final class SingleAnswer<Answer: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Answer, Never>?
+
+    init(_ continuation: CheckedContinuation<Answer, Never>) {
+        self.continuation = continuation
+    }
+
+    /// Whether this answer was the first.
+    @discardableResult func give(_ answer: Answer) -> Bool {
+        let waiting = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        waiting?.resume(returning: answer)
+        return waiting != nil
+    }
 }
 
 /// A counting semaphore for tasks: at most `count` holders at once.
