@@ -54,11 +54,17 @@ struct SiteAddress: Sendable {
 /// The paths of the site, looked up by the resolver.
 struct SiteIndex: Sendable {
     let paths: [String]
-    let indexByPath: [String: Int]
     let isHTML: [Bool]
     let address: SiteAddress?
     /// The address's path, or `/` without an address.
     let basePath: [UInt8]
+    /// Paths by a hash of their bytes, -1 where two share one: a lookup then needs no string,
+    /// and compares bytes once. It runs for every link of the site.
+    private let indexByHash: [UInt64: Int]
+    private let pathBytes: [[UInt8]]
+    /// For what the hash cannot answer: a path written in another Unicode normalization form
+    /// (`가` as two jamo), which Swift strings compare equal.
+    private let indexByPath: [String: Int]
 
     init(paths: [String], address: SiteAddress?) {
         self.paths = paths
@@ -67,10 +73,30 @@ struct SiteIndex: Sendable {
         indexByPath = Dictionary(
             paths.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         isHTML = paths.map(Self.isHTML)
+        pathBytes = paths.map { Array($0.utf8) }
+        var indexByHash: [UInt64: Int] = [:]
+        for (index, bytes) in pathBytes.enumerated() {
+            let hash = Self.hash(bytes)
+            indexByHash[hash] = indexByHash[hash] == nil ? index : -1
+        }
+        self.indexByHash = indexByHash
+    }
+
+    func index(of path: [UInt8]) -> Int? {
+        if let index = indexByHash[Self.hash(path)], index >= 0, pathBytes[index] == path { return index }
+        guard path.contains(where: { $0 >= 0x80 }) || indexByHash[Self.hash(path)] == -1 else { return nil }
+        return indexByPath[String(decoding: path, as: UTF8.self)]
     }
 
     static func isHTML(_ path: String) -> Bool {
         path.hasSuffix(".html") || path.hasSuffix(".htm")
+    }
+
+    /// FNV-1a.
+    private static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 }
 
@@ -284,17 +310,13 @@ struct LinkResolver {
     private mutating func lookUp(isDirectory: Bool) -> Int? {
         if isDirectory {
             path.append(contentsOf: "index.html".utf8)
-            return index(of: path)
+            return site.index(of: path)
         }
-        if let file = index(of: path) { return file }
+        if let file = site.index(of: path) { return file }
         path.append(contentsOf: "/index.html".utf8)
-        if let file = index(of: path) { return file }
+        if let file = site.index(of: path) { return file }
         path.removeLast("/index.html".utf8.count)
         return nil
-    }
-
-    private func index(of path: [UInt8]) -> Int? {
-        site.indexByPath[String(decoding: path, as: UTF8.self)]
     }
 
     /// The decoded fragment to look for on `file`; nil when there is none to check: no

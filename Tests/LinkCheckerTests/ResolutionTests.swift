@@ -42,6 +42,7 @@ import Testing
             <a href="a//b.html">x</a><a href="a\\b.html">x</a><a href="./a/./c/../b.html">x</a>
             <a href="a%2Fb.html">an encoded slash stays</a><a href="a/b.html/">not a folder</a>
             <a href="%EA%B0%80.html">x</a><a href="가.html">x</a><a href="a/B.html">case matters</a>
+            <a href="\u{1100}\u{1161}.html">the same name in decomposed jamo</a>
             """,
             "a/b.html": "",
             "가.html": "",
