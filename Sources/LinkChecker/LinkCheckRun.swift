@@ -14,7 +14,7 @@ struct LinkCheckRun {
         let scans = await scan(pages, of: files, site: site)
 
         var findings: [LinkFinding] = []
-        var anchors = [Set<String>](repeating: [], count: site.paths.count)
+        var anchors = [PageAnchors](repeating: PageAnchors(), count: site.paths.count)
         var linksChecked = 0
         var linksSkipped = 0
         var external: [String: [LinkPlace]] = [:]
@@ -29,7 +29,7 @@ struct LinkCheckRun {
             for pending in scan.pendingFragments where !anchors[pending.target].contains(pending.fragment) {
                 findings.append(
                     pending.place.finding(
-                        "no id '\(pending.fragment)' on \(site.paths[pending.target])", severity: options.level))
+                        "no id '\(pending.fragment.text)' on \(site.paths[pending.target])", severity: options.level))
             }
         }
 
@@ -125,13 +125,13 @@ struct LinkPlace: Sendable {
 /// A link to `#fragment` on another page, checked once every page's ids are known.
 struct PendingFragment: Sendable {
     var target: Int
-    var fragment: String
+    var fragment: AnchorName
     var place: LinkPlace
 }
 
 struct PageScanOutput: Sendable {
     var findings: [LinkFinding] = []
-    var anchors: [(file: Int, anchors: Set<String>)] = []
+    var anchors: [(file: Int, anchors: PageAnchors)] = []
     var pendingFragments: [PendingFragment] = []
     /// External URLs (without fragment) and where they are written; only when they are checked.
     var external: [String: [LinkPlace]] = [:]
@@ -144,7 +144,6 @@ private struct PageScanner {
     let options: LinkCheckOptions
     var resolver: LinkResolver
     var output = PageScanOutput()
-    private var scratch: [UInt8] = []
 
     init(site: SiteIndex, options: LinkCheckOptions) {
         self.options = options
@@ -180,26 +179,28 @@ private struct PageScanner {
     /// finds `#a%20b` by `id="a b"` and by `id="a%20b"`.
     private mutating func anchors(
         of page: ScannedPage, in buffer: UnsafeBufferPointer<UInt8>, path: String
-    ) -> Set<String> {
-        var anchors = Set<String>(minimumCapacity: page.ids.count + page.anchorNames.count)
+    ) -> PageAnchors {
+        var anchors = PageAnchors()
+        anchors.names.reserveCapacity(page.ids.count + page.anchorNames.count)
         var positions = PositionCounter(buffer)
         for span in page.ids {
-            let id = decodedString(buffer, span)
-            if !anchors.insert(id).inserted {
-                let first = page.ids.first { decodedString(buffer, $0) == id } ?? span
+            let id = decoded(buffer, span)
+            if !anchors.insert(id) {
+                let first = page.ids.first { decoded(buffer, $0) == id } ?? span
                 var firstPositions = PositionCounter(buffer)
                 let (line, column) = firstPositions.position(of: first.start)
-                let place = LinkPlace(location: positions.location(of: span.start, in: path), url: "#\(id)")
+                let place = LinkPlace(location: positions.location(of: span.start, in: path), url: "#\(id.text)")
                 output.findings.append(
                     place.finding(
-                        "duplicate id '\(id)' (first at \(line):\(column))", severity: .warning, kind: .duplicateID))
+                        "duplicate id '\(id.text)' (first at \(line):\(column))", severity: .warning,
+                        kind: .duplicateID))
             }
-            if id.utf8.contains(.percent), let decoded = id.removingPercentEncoding {
-                anchors.insert(decoded)
+            if id.bytes.contains(.percent) {
+                _ = anchors.insert(id.percentDecoded)
             }
         }
         for span in page.anchorNames {
-            anchors.insert(decodedString(buffer, span))
+            _ = anchors.insert(decoded(buffer, span))
         }
         return anchors
     }
@@ -257,12 +258,13 @@ private struct PageScanner {
             url: String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
     }
 
-    private mutating func decodedString(_ buffer: UnsafeBufferPointer<UInt8>, _ span: ByteSpan) -> String {
+    /// An attribute's value with its character references decoded.
+    private func decoded(_ buffer: UnsafeBufferPointer<UInt8>, _ span: ByteSpan) -> AnchorName {
         let slice = UnsafeBufferPointer(rebasing: buffer[span.start..<span.end])
-        guard slice.contains(.ampersand) else { return String(decoding: slice, as: UTF8.self) }
-        scratch.removeAll(keepingCapacity: true)
-        CharacterReferences.decode(buffer, span, into: &scratch)
-        return String(decoding: scratch, as: UTF8.self)
+        guard slice.contains(.ampersand) else { return AnchorName(bytes: Array(slice)) }
+        var bytes: [UInt8] = []
+        CharacterReferences.decode(buffer, span, into: &bytes)
+        return AnchorName(bytes: bytes)
     }
 }
 

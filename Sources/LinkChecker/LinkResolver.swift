@@ -122,7 +122,7 @@ struct LinkResolver {
         case skipped
         case external(String)
         /// A file of the site by its index, and the decoded fragment to find on it, if any.
-        case local(file: Int, fragment: String?)
+        case local(file: Int, fragment: AnchorName?)
         case broken(String)
     }
 
@@ -321,13 +321,15 @@ struct LinkResolver {
 
     /// The decoded fragment to look for on `file`; nil when there is none to check: no
     /// fragment, `#`, `#top`, a text fragment `#:~:text=`, or a target that is not a page.
-    private mutating func fragment(from start: Int?, on file: Int) -> String? {
+    private mutating func fragment(from start: Int?, on file: Int) -> AnchorName? {
         guard let start, start < text.count, site.isHTML[file] else { return nil }
         let pathLength = path.count
         appendPercentDecoded(start, text.count, keepingSlashes: false)
-        let decoded = String(decoding: path[pathLength...], as: UTF8.self)
+        let decoded = AnchorName(bytes: Array(path[pathLength...]))
         path.removeSubrange(pathLength...)
-        if decoded.hasPrefix(":~:") || (decoded.utf8.count == 3 && decoded.lowercased() == "top") { return nil }
+        if decoded.bytes.starts(with: ":~:".utf8) || decoded.bytes.map({ $0 | 0x20 }) == Array("top".utf8) {
+            return nil
+        }
         return decoded
     }
 
@@ -375,11 +377,3 @@ struct LinkResolver {
     byte == .slash || byte == .backslash
 }
 
-@inline(__always) private func hexValue(_ byte: UInt8) -> UInt8? {
-    switch byte {
-    case 0x30...0x39: byte - 0x30
-    case 0x41...0x46: byte - 0x41 + 10
-    case 0x61...0x66: byte - 0x61 + 10
-    default: nil
-    }
-}
