@@ -17,6 +17,11 @@ public struct LinkCheckOptions: Sendable {
     public var timeout: TimeInterval
     public var retries: Int
     public var maximumConnectionsPerHost: Int
+    /// The wait before the first retry of an external URL; it doubles with each further try.
+    /// A `Retry-After` header, when the server sends one with 429, replaces it.
+    public var retryDelay: TimeInterval = 1
+    /// How many external requests may be in flight at once, over all hosts.
+    public var maximumConnections: Int = 32
 
     public init(
         baseURL: String? = nil, checkExternal: Bool = false, ignorePatterns: [String] = [],
@@ -44,18 +49,60 @@ public protocol SiteFiles: Sendable {
 }
 
 public struct LinkFinding: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// A link, asset or fragment that leads nowhere.
+        case brokenLink = "broken_link"
+        /// A second element with an `id` already used on the page: fragments to it are ambiguous.
+        case duplicateID = "duplicate_id"
+        /// An HTML file of the site that could not be read.
+        case unreadableFile = "unreadable_file"
+    }
+
     /// Where the link is: an output path relative to the site root, with line and column.
     public var location: SourceLocation
     /// The URL as written in the HTML.
     public var url: String
     public var reason: String
     public var severity: Severity
+    public var kind: Kind
+    /// Where the link came from before it was HTML, for example `content/boston/_index.md:3:10`
+    /// when the site builder wrote it from Markdown. The checker never sets it; the builder does.
+    public var sourceNote: Diagnostic?
+
+    public init(
+        location: SourceLocation, url: String, reason: String, severity: Severity, kind: Kind = .brokenLink,
+        sourceNote: Diagnostic? = nil
+    ) {
+        self.location = location
+        self.url = url
+        self.reason = reason
+        self.severity = severity
+        self.kind = kind
+        self.sourceNote = sourceNote
+    }
 }
 
 public struct LinkReport: Sendable {
+    /// Sorted by file, line and column.
     public var findings: [LinkFinding]
+    /// The HTML files read.
     public var filesChecked: Int
+    /// Internal links checked, plus external ones when they were checked.
     public var linksChecked: Int
+    /// `mailto:`, `tel:`, `javascript:`, `data:` and other schemes, external links when they
+    /// are not checked, and those matching an ignore pattern.
+    public var linksSkipped: Int
+
+    public init(findings: [LinkFinding], filesChecked: Int, linksChecked: Int, linksSkipped: Int = 0) {
+        self.findings = findings
+        self.filesChecked = filesChecked
+        self.linksChecked = linksChecked
+        self.linksSkipped = linksSkipped
+    }
+
+    public var errorCount: Int { findings.count(where: { $0.severity == .error }) }
+    public var warningCount: Int { findings.count(where: { $0.severity == .warning }) }
+    public var hasErrors: Bool { errorCount > 0 }
 }
 
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -71,7 +118,11 @@ public struct LinkChecker: Sendable {
         self.options = options
     }
 
+    /// Checks every HTML file of `files`: local links, assets and fragments always, external
+    /// URLs when `options.checkExternal` is set. Throws a `Diagnostic` only for bad options
+    /// (a base URL or ignore pattern that does not parse, an unreadable external cache); what is
+    /// wrong with the site itself is in the report.
     public func check(_ files: some SiteFiles) async throws -> LinkReport {
-        LinkReport(findings: [], filesChecked: files.paths.count, linksChecked: 0)
+        try await LinkCheckRun(options: options).check(files)
     }
 }

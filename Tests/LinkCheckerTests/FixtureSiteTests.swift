@@ -1,0 +1,71 @@
+import Diagnostics
+import Foundation
+import LinkChecker
+import Testing
+
+/// `Tests/Fixtures/links/`.
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/links")
+
+/// Each finding's first line, `path:line:col: error: message`.
+func headlines(_ report: LinkReport) -> [String] {
+    report.findings.map { $0.diagnostic().headline }
+}
+
+/// A new empty folder in the temporary folder; the caller removes it.
+func makeTemporaryFolder() throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+/// Checks a small site given as texts and returns the headlines of what was found.
+func headlines(
+    of pages: [String: String], options: LinkCheckOptions = LinkCheckOptions()
+) async throws -> [String] {
+    headlines(try await LinkChecker(options: options).check(InMemorySiteFiles(texts: pages)))
+}
+
+@Suite struct FixtureSiteTests {
+    let site = fixtures.appendingPathComponent("site")
+
+    @Test func findsExactlyTheExpectedFindings() async throws {
+        let report = try await LinkChecker(options: LinkCheckOptions(baseURL: "https://example.org/portal/"))
+            .check(try DirectorySiteFiles(root: site))
+        let expected = try String(contentsOf: fixtures.appendingPathComponent("expected-findings.txt"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        #expect(headlines(report) == expected)
+        #expect(report.filesChecked == 11)
+        #expect(report.linksChecked == 82)
+        // mailto:, tel:, javascript:, data:, three external links, two through an external <base>.
+        #expect(report.linksSkipped == 9)
+        #expect(report.errorCount == 26)
+        #expect(report.warningCount == 2)
+    }
+
+    @Test func listsTheFilesOfAFolderInOrder() throws {
+        let files = try DirectorySiteFiles(root: site)
+        #expect(files.paths.contains("daejeon/대덕특구/index.html"))
+        #expect(files.paths.contains("files/annual report.pdf"))
+        #expect(files.paths == files.paths.sorted())
+        #expect(files.paths.count == 20)
+        #expect(try files.contents(of: "css/site.css") == Array("body { margin: 0 }\n".utf8))
+        #expect(try files.contents(of: "css/none.css") == nil)
+    }
+
+    @Test func aMissingFolderIsADiagnostic() throws {
+        #expect(throws: Diagnostic.self) {
+            try DirectorySiteFiles(root: fixtures.appendingPathComponent("no-such-folder"))
+        }
+    }
+
+    @Test func aWarningLevelMakesBrokenLinksWarnings() async throws {
+        let report = try await LinkChecker(
+            options: LinkCheckOptions(baseURL: "https://example.org/portal/", level: .warning)
+        )
+        .check(try DirectorySiteFiles(root: site))
+        #expect(report.errorCount == 0)
+        #expect(report.warningCount == 28)
+        #expect(!report.hasErrors)
+    }
+}

@@ -1,4 +1,0 @@
-import LinkChecker
-import Testing
-
-@Test func placeholderLinkCheckerLoads() {}
