@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "PreviewServer",
             dependencies: [
-                "SiteBuilder", "Diagnostics",
+                "SiteBuilder", "Diagnostics", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

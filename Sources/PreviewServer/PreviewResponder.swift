@@ -67,6 +67,13 @@ struct PreviewResponder: HTTPResponder {
 
     private func notFound(snapshot: SiteSnapshot, build: String, request: Request) -> Response {
         guard let bytes = snapshot.files["404.html"] else {
+            guard snapshot.errors.isEmpty else {
+                // No good build yet: a bare page that still shows the overlay and reloads when fixed.
+                var response = page(
+                    Self.emptyPage, path: "404.html", snapshot: snapshot, build: build, request: request)
+                response.status = .notFound
+                return response
+            }
             return Self.plain(.notFound, "404 Not Found\n")
         }
         var response = page(bytes, path: "404.html", snapshot: snapshot, build: build, request: request)
@@ -118,6 +125,8 @@ struct PreviewResponder: HTTPResponder {
                 try await writer.finish(nil)
             })
     }
+
+    private static let emptyPage = Data("<!doctype html>\n<title>Build failed</title>\n<body>\n</body>\n".utf8)
 
     private static func headResponse(_ response: Response) -> Response {
         Response(status: response.status, headers: response.headers)

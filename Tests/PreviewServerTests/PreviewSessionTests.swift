@@ -1,0 +1,117 @@
+import Diagnostics
+import Foundation
+import PreviewServer
+import Testing
+
+/// A very small site builder for driving a session with real files: `content/<name>.md` becomes
+/// `<name>/index.html` with the text in its body, `templates/site.css` becomes `site.css`, and a
+/// line containing `{% broken` is an error at its place, as a template error would be.
+struct TinyRenderer: SiteRendering {
+    let source: URL
+
+    func render(changedSources: [String]?, origin: String) async throws -> RenderedSite {
+        var files: [String: Data] = [:]
+        var errors: [Diagnostic] = []
+        let manager = FileManager.default
+        let content = source.appendingPathComponent("content")
+        for name in try manager.contentsOfDirectory(atPath: content.path).sorted() where name.hasSuffix(".md") {
+            let path = "content/" + name
+            let text = try String(contentsOf: content.appendingPathComponent(name), encoding: .utf8)
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if let range = line.range(of: "{% broken") {
+                    let column = line.unicodeScalars.distance(from: line.startIndex, to: range.lowerBound) + 1
+                    errors.append(
+                        Diagnostic(
+                            at: SourceLocation(file: path, line: index + 1, column: column), "unknown tag 'broken'",
+                            sourceLine: String(line)))
+                }
+            }
+            let page = name.dropLast(3)
+            let key = page == "index" ? "index.html" : "\(page)/index.html"
+            files[key] = Data(
+                "<html><head><link rel=\"stylesheet\" href=\"/site.css\"></head><body>\(text)</body></html>".utf8)
+        }
+        files["site.css"] = manager.contents(atPath: source.appendingPathComponent("templates/site.css").path)
+        if !errors.isEmpty { throw DiagnosticList(errors) }
+        return RenderedSite(files: files, summary: "built \(files.count) files")
+    }
+}
+
+final class Transcript: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
+    }
+
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.joined(separator: "\n")
+    }
+
+    var terminal: PreviewSession.Terminal {
+        PreviewSession.Terminal(output: { self.append($0) }, errors: { self.append($0) })
+    }
+}
+
+@Suite struct PreviewSessionTests {
+    @Test func editsReloadBreakagesShowTheOverlayAndFixesClearIt() async throws {
+        let site = try TemporarySite()
+        try site.write("content/index.md", "Hello")
+        try site.write("templates/site.css", "body { color: black; }")
+        let transcript = Transcript()
+        let session = PreviewSession(
+            source: site.root, port: 0, renderer: TinyRenderer(source: site.root), terminal: transcript.terminal)
+        let running = Task { try await session.run() }
+        defer { running.cancel() }
+        try await waitUntil { transcript.text.contains("Serving ") }
+        let port = try #require(Int(transcript.text.split(separator: ":").last?.prefix { $0.isNumber } ?? ""))
+        #expect(transcript.text.contains("at http://127.0.0.1:\(port)/ (built 3 files; Ctrl-C stops)"))
+
+        let (_, events) = try await openPage(port: port, server: session.server)
+        defer { events.close() }
+
+        try site.write("content/index.md", "Hello, edited")
+        #expect(try await events.nextEvent().name == "reload")
+        #expect(try await httpRequest("/", port: port).text.contains("<body>Hello, edited<script"))
+
+        try site.write("templates/site.css", "body { color: red; }")
+        #expect(try await events.nextEvent().name == "css")
+        try await waitUntil {
+            transcript.text.contains("templates/site.css changed: built 3 files; stylesheets swapped")
+        }
+        #expect(try await httpRequest("/site.css", port: port).text == "body { color: red; }")
+
+        try site.write("content/index.md", "Hello\n  {% broken <x> %}")
+        #expect(try await events.nextEvent().name == "errors")
+        let broken = try await httpRequest("/", port: port)
+        #expect(broken.text.contains("<body>Hello, edited"))
+        #expect(
+            broken.text.contains(
+                "content/index.md:2:3: error: unknown tag &#39;broken&#39;\n 2 |   {% broken &lt;x&gt; %}"))
+        try await waitUntil { transcript.text.contains("content/index.md:2:3: error: unknown tag 'broken'") }
+        try await waitUntil { transcript.text.contains("content/index.md changed: build failed with 1 error in") }
+
+        try site.write("content/index.md", "Hello, fixed")
+        #expect(try await events.nextEvent().name == "reload")
+        let fixed = try await httpRequest("/", port: port)
+        #expect(fixed.text.contains("<body>Hello, fixed<script"))
+        #expect(!fixed.text.contains("__bridgehead-overlay"))
+        running.cancel()
+        try await running.value
+    }
+
+    @Test func aBusyPortStopsTheSessionWithItsError() async throws {
+        let site = try TemporarySite()
+        try await withServer(PreviewServer(port: 0)) { port in
+            let session = PreviewSession(
+                source: site.root, port: port, renderer: TinyRenderer(source: site.root),
+                terminal: Transcript().terminal)
+            await #expect(throws: Diagnostic.self) { try await session.run() }
+        }
+    }
+}
