@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint
+.PHONY: site test deps bridgehead format lint bench-liquid
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -27,3 +27,7 @@ format:
 
 lint:
 	$(SWIFT) format lint -r Package.swift Sources Tests
+
+# Liquid render benchmark against python-liquid 2.3.6, measured in the same run.
+bench-liquid:
+	bench/liquid/run.sh 10000

@@ -76,6 +76,17 @@ public struct MarkdownRenderer: Sendable {
         firstLine: Int = 1,
         resolveLink: (MarkdownLink) -> LinkDecision = { _ in .keep }
     ) throws -> RenderedMarkdown {
-        RenderedMarkdown(html: source, headings: [], tableOfContents: [], links: [], summaryHTML: "", plainText: source)
+        let document: CmarkDocument
+        do {
+            document = try CmarkDocument(parsing: source, unsafeHTML: options.unsafeHTML)
+        } catch {
+            throw DiagnosticList([
+                Diagnostic(at: SourceLocation(file: path, line: firstLine, column: 1), "cmark-gfm ran out of memory")
+            ])
+        }
+        var conversion = Conversion(
+            document: document, source: SourceText(source, path: path, firstLine: firstLine),
+            unsafeHTML: options.unsafeHTML)
+        return try conversion.run(resolveLink: resolveLink)
     }
 }

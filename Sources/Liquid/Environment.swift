@@ -1,0 +1,156 @@
+import Diagnostics
+import Synchronization
+
+/// Where `{% include %}` and `{% render %}` find partials.
+public protocol TemplateLoader: Sendable {
+    /// The source text of partial `name` and the path to show in errors, or nil if there is none.
+    func loadTemplate(named name: String) throws -> (source: String, path: String)?
+}
+
+/// What a custom filter receives besides its input.
+public struct FilterArguments: Sendable {
+    public var positional: [LiquidValue]
+    public var keyword: [(String, LiquidValue)]
+
+    public init(positional: [LiquidValue], keyword: [(String, LiquidValue)] = []) {
+        self.positional = positional
+        self.keyword = keyword
+    }
+
+    public subscript(keyword name: String) -> LiquidValue? {
+        keyword.first { $0.0 == name }?.1
+    }
+}
+
+/// The render context as a filter sees it (for filters such as `t` that read `page.lang`).
+public protocol FilterContext {
+    /// The value at a dotted path of names (`["page", "lang"]`), or nil if undefined.
+    func variable(_ path: [String]) -> LiquidValue?
+}
+
+/// A filter added by the embedding program. Throw `FilterError` for bad input; the engine adds
+/// the template location.
+public typealias LiquidFilter =
+    @Sendable (_ input: LiquidValue, _ arguments: FilterArguments, _ context: any FilterContext) throws -> LiquidValue
+
+public struct FilterError: Error, Sendable {
+    public var message: String
+    public var hint: String?
+
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+}
+
+public struct LiquidOptions: Sendable {
+    /// Undefined variables and unknown properties are errors, not warnings.
+    public var strictVariables: Bool
+    /// Site root for `relative_url` and `absolute_url` (`https://user.github.io/portal/`); nil leaves URLs as they are.
+    public var baseURL: String?
+    /// Bound on nested include/render depth, reported as an error naming the chain.
+    public var maximumIncludeDepth: Int
+
+    public init(strictVariables: Bool = false, baseURL: String? = nil, maximumIncludeDepth: Int = 100) {
+        self.strictVariables = strictVariables
+        self.baseURL = baseURL
+        self.maximumIncludeDepth = maximumIncludeDepth
+    }
+}
+
+/// Parses templates and holds what every render of them shares: options, partials, extra filters.
+public final class LiquidEnvironment: Sendable {
+    public let options: LiquidOptions
+    public let loader: (any TemplateLoader)?
+    let filters: [String: FilterDefinition]
+    let urls: SiteURLs
+    private let partials = Mutex<[String: PartialLookup]>([:])
+    private let expressionCache = Mutex<[String: (Condition, SourceFile)]>([:])
+    private let symbols = Mutex<[String: Int]>([:])
+    let forloopSymbol: Symbol
+    let tablerowloopSymbol: Symbol
+
+    public init(
+        options: LiquidOptions = LiquidOptions(), loader: (any TemplateLoader)? = nil,
+        filters: [String: LiquidFilter] = [:]
+    ) {
+        self.options = options
+        self.loader = loader
+        self.urls = SiteURLs(baseURL: options.baseURL)
+        self.forloopSymbol = Symbol(id: 0, name: "forloop")
+        self.tablerowloopSymbol = Symbol(id: 1, name: "tablerowloop")
+        symbols.withLock { $0 = ["forloop": 0, "tablerowloop": 1] }
+        var table = standardFilters
+        for (name, filter) in filters {
+            table[name] = FilterDefinition(arity: 0...Int.max, keywords: .any) { input, arguments, context in
+                try filter(input, arguments, context)
+            }
+        }
+        self.filters = table
+    }
+
+    /// Parses once; the result renders many times, from many threads. Throws `Diagnostic`.
+    public func parse(_ source: String, path: String) throws -> Template {
+        let parser = Parser(source: source, path: path, environment: self)
+        return Template(environment: self, file: parser.file, root: try parser.parseDocument())
+    }
+
+    /// A partial by name, parsed once and shared by every render that includes it.
+    func partial(named name: String) throws -> Template? {
+        if let cached = partials.withLock({ $0[name] }) { return cached.template }
+        let template: Template?
+        if let loaded = try loader?.loadTemplate(named: name) {
+            template = try parse(loaded.source, path: loaded.path)
+        } else {
+            template = nil
+        }
+        partials.withLock { $0[name] = PartialLookup(template: template) }
+        return template
+    }
+
+    /// The interned symbol for a variable name; the same name always gets the same id.
+    func symbol(_ name: String) -> Symbol {
+        symbols.withLock { table in
+            if let id = table[name] { return Symbol(id: id, name: name) }
+            let id = table.count
+            table[name] = id
+            return Symbol(id: id, name: name)
+        }
+    }
+
+    func cachedCondition(
+        _ expression: String, parse: () throws -> (Condition, SourceFile)
+    ) throws -> (Condition, SourceFile) {
+        if let cached = expressionCache.withLock({ $0[expression] }) { return cached }
+        let parsed = try parse()
+        expressionCache.withLock { $0[expression] = parsed }
+        return parsed
+    }
+}
+
+private struct PartialLookup: Sendable {
+    var template: Template?
+}
+
+public struct Template: Sendable {
+    public let environment: LiquidEnvironment
+    let file: SourceFile
+    let root: Block
+
+    public var path: String { file.path }
+
+    /// Renders with `context` as the top-level variables. Throws `Diagnostic` (with the
+    /// include chain as causes); non-fatal problems (undefined variables when not strict) are
+    /// appended to `warnings`.
+    public func render(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> String {
+        let renderer = Renderer(environment: environment, globals: context, file: file)
+        let output = try renderer.renderDocument(self)
+        warnings.append(contentsOf: renderer.warnings)
+        return output
+    }
+
+    public func render(_ context: [String: LiquidValue]) throws -> String {
+        var ignored: [Diagnostic] = []
+        return try render(context, warnings: &ignored)
+    }
+}

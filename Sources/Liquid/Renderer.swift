@@ -1,0 +1,757 @@
+import Diagnostics
+
+/// One render of a template: the variables, the output buffer and the state tags keep
+/// (counters, cycles, loop offsets). Never shared between threads.
+final class Renderer: FilterContext {
+    let environment: LiquidEnvironment
+    private var globals: [String: LiquidValue]
+    /// Globals looked up by symbol id, filled on first use so each name is hashed once per render.
+    private var globalSlots: [GlobalSlot] = []
+    /// The outermost scope, where `assign` and `capture` write, indexed by symbol id.
+    private var locals: [LiquidValue?] = []
+    /// Variables of loops and includes, innermost last; `frameStarts` marks where each scope begins.
+    private var bindings: [Binding] = []
+    private var frameStarts: [Int] = []
+    /// Counters of `increment`/`decrement`, which live beside the globals, not in the scopes.
+    private var counters: [Int: LiquidValue] = [:]
+    /// The rendered text as UTF-8: appending bytes is far cheaper than growing a String.
+    private var output: [UInt8] = []
+    /// Reused for filter arguments so a filter call does not allocate an array.
+    private var argumentBuffer: [LiquidValue] = []
+    private(set) var warnings: [Diagnostic] = []
+    private var warnedPlaces: Set<String> = []
+    private var cycles: [String: Int] = [:]
+    private var loopOffsets: [String: Int] = [:]
+    private var loopStack: [ForloopDrop] = []
+    private var lastChanged: String?
+    private var file: SourceFile
+    private var includeDepth = 0
+    /// Above zero while evaluating something that tests for existence (`if`, `unless`, `case`,
+    /// the input of `default`), where an undefined variable is an answer, not a mistake.
+    private var existenceTests = 0
+
+    private struct Binding {
+        var symbol: Int
+        var value: LiquidValue
+    }
+
+    private enum GlobalSlot {
+        case unresolved
+        case absent
+        case present(LiquidValue)
+    }
+
+    private enum Flow {
+        case normal
+        case breakLoop
+        case continueLoop
+    }
+
+    init(environment: LiquidEnvironment, globals: [String: LiquidValue], file: SourceFile) {
+        self.environment = environment
+        self.globals = globals
+        self.file = file
+    }
+
+    func renderDocument(_ template: Template) throws -> String {
+        output.reserveCapacity(template.file.bytes.count * 2)
+        _ = try render(template.root)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private func emit(_ text: String) {
+        var text = text
+        text.withUTF8 { output.append(contentsOf: $0) }
+    }
+
+    /// Renders `body` into a string of its own instead of the output.
+    private func capturing(_ body: Block) throws -> (String, Flow) {
+        let saved = output
+        output = []
+        defer { output = saved }
+        let flow = try render(body)
+        return (String(decoding: output, as: UTF8.self), flow)
+    }
+
+    // MARK: Scopes
+
+    private func value(of symbol: Symbol) -> LiquidValue? {
+        var index = bindings.count - 1
+        while index >= 0 {
+            if bindings[index].symbol == symbol.id { return bindings[index].value }
+            index -= 1
+        }
+        if symbol.id < locals.count, let value = locals[symbol.id] { return value }
+        if !counters.isEmpty, let value = counters[symbol.id] { return value }
+        return global(symbol)
+    }
+
+    private func global(_ symbol: Symbol) -> LiquidValue? {
+        if symbol.id >= globalSlots.count {
+            globalSlots.append(contentsOf: repeatElement(.unresolved, count: symbol.id - globalSlots.count + 1))
+        }
+        switch globalSlots[symbol.id] {
+        case .present(let value): return value
+        case .absent: return nil
+        case .unresolved:
+            let value = globals[symbol.name]
+            globalSlots[symbol.id] = value.map(GlobalSlot.present) ?? .absent
+            return value
+        }
+    }
+
+    private func assign(_ symbol: Symbol, _ value: LiquidValue) {
+        if symbol.id >= locals.count {
+            locals.append(contentsOf: repeatElement(nil, count: symbol.id - locals.count + 1))
+        }
+        locals[symbol.id] = value
+    }
+
+    private func pushFrame() {
+        frameStarts.append(bindings.count)
+    }
+
+    private func popFrame() {
+        bindings.removeSubrange(frameStarts.removeLast()...)
+    }
+
+    /// Binds `symbol` in the innermost frame; returns the binding's position for fast updates.
+    @discardableResult
+    private func bind(_ symbol: Symbol, _ value: LiquidValue) -> Int {
+        let start = frameStarts.last ?? 0
+        for index in start..<bindings.count where bindings[index].symbol == symbol.id {
+            bindings[index].value = value
+            return index
+        }
+        bindings.append(Binding(symbol: symbol.id, value: value))
+        return bindings.count - 1
+    }
+
+    // MARK: Nodes
+
+    private func render(_ block: Block) throws -> Flow {
+        for node in block.nodes {
+            let flow = try render(node)
+            if case .normal = flow { continue }
+            return flow
+        }
+        return .normal
+    }
+
+    private func render(_ node: Node) throws -> Flow {
+        switch node {
+        case .text(let text):
+            emit(text)
+        case .output(let expression):
+            append(try evaluate(expression))
+        case .assign(let symbol, let value):
+            assign(symbol, try evaluate(value))
+        case .capture(let symbol, let body):
+            let (text, flow) = try capturing(body)
+            assign(symbol, .string(text))
+            return flow
+        case .increment(let symbol, let step):
+            var value = 0
+            if case .int(let current)? = counters[symbol.id] ?? global(symbol) { value = current }
+            if step < 0 { value -= 1 }
+            emit(String(value))
+            counters[symbol.id] = .int(step > 0 ? value + 1 : value)
+        case .cycle(let cycle):
+            let key = try cycle.group.map { try evaluate($0).outputText } ?? cycle.anonymousKey
+            // Liquid indexes without wrapping and resets only once past the end, so cycles that
+            // share a name but differ in length behave as in Ruby.
+            let position = cycles[key, default: 0]
+            if position < cycle.values.count { append(try evaluate(cycle.values[position])) }
+            cycles[key] = position + 1 >= cycle.values.count ? 0 : position + 1
+        case .conditional(let branches):
+            for branch in branches {
+                guard let condition = branch.condition else { return try render(branch.body) }
+                if try evaluate(condition) != branch.negated { return try render(branch.body) }
+            }
+        case .caseTag(let subject, let clauses):
+            return try renderCase(subject, clauses)
+        case .forLoop(let loop):
+            return try renderFor(loop)
+        case .tablerow(let loop):
+            try renderTablerow(loop)
+        case .loopControl(let control):
+            return control == .breakLoop ? .breakLoop : .continueLoop
+        case .include(let include):
+            return try renderInclude(include)
+        case .ifchanged(let body):
+            let (rendered, flow) = try capturing(body)
+            if rendered != lastChanged {
+                emit(rendered)
+                lastChanged = rendered
+            }
+            return flow
+        case .block(let block):
+            return try render(block)
+        }
+        return .normal
+    }
+
+    private func append(_ value: LiquidValue) {
+        switch value {
+        case .string(let text): emit(text)
+        case .int(let number): emit(String(number))
+        case .nil: break
+        default: emit(value.outputText)
+        }
+    }
+
+    private func renderCase(_ subject: Expression, _ clauses: [CaseClause]) throws -> Flow {
+        var matched = false
+        for clause in clauses {
+            guard let values = clause.values else {
+                if !matched {
+                    let flow = try render(clause.body)
+                    if case .normal = flow {} else { return flow }
+                }
+                continue
+            }
+            for value in values where try equals(subject, value) {
+                matched = true
+                let flow = try render(clause.body)
+                if case .normal = flow { continue }
+                return flow
+            }
+        }
+        return .normal
+    }
+
+    // MARK: Loops
+
+    private func loopItems(_ loop: ForLoop) throws -> [LiquidValue] {
+        let collection = try evaluate(loop.collection)
+        var items: [LiquidValue]
+        switch collection {
+        case .array(let array): items = array
+        case .object(let object): items = object.pairs.map { .array([.string($0.0), $0.1]) }
+        case .range(let lower, let upper): items = lower <= upper ? (lower...upper).map(LiquidValue.int) : []
+        case .string(let text): items = text.isEmpty ? [] : [collection]
+        default: items = []
+        }
+        var start = 0
+        if loop.offsetContinues {
+            start = loopOffsets[loop.continuationKey] ?? 0
+        } else if let offset = loop.offset {
+            start = try integer(offset, attribute: "offset", at: loop.offsetInSource)
+        }
+        var end = items.count
+        if let limit = loop.limit {
+            let value = try evaluate(limit)
+            if !value.isNil {
+                guard let count = value.strictInteger else { throw invalidInteger("limit", value, loop.offsetInSource) }
+                end = min(end, max(start, start + count))
+            }
+        }
+        start = max(0, min(start, items.count))
+        end = max(start, end)
+        var segment = start == 0 && end == items.count ? items : Array(items[start..<end])
+        if loop.reversed { segment.reverse() }
+        loopOffsets[loop.continuationKey] = start + segment.count
+        return segment
+    }
+
+    private func integer(_ expression: Expression, attribute: String, at offset: Int) throws -> Int {
+        let value = try evaluate(expression)
+        if value.isNil { return 0 }
+        guard let number = value.strictInteger else { throw invalidInteger(attribute, value, offset) }
+        return number
+    }
+
+    private func invalidInteger(_ attribute: String, _ value: LiquidValue, _ offset: Int) -> Diagnostic {
+        file.error(at: offset, "'\(attribute)' must be a whole number, not \(value.typeName) '\(value.outputText)'")
+    }
+
+    private func renderFor(_ loop: ForLoop) throws -> Flow {
+        let items = try loopItems(loop)
+        if items.isEmpty {
+            if let elseBody = loop.elseBody { return try render(elseBody) }
+            return .normal
+        }
+        let forloop = ForloopDrop(name: loop.continuationKey, length: items.count, parent: loopStack.last)
+        loopStack.append(forloop)
+        pushFrame()
+        defer {
+            popFrame()
+            loopStack.removeLast()
+        }
+        bind(environment.forloopSymbol, .drop(forloop))
+        let slot = bind(loop.variable, .nil)
+        for (index, item) in items.enumerated() {
+            forloop.index0 = index
+            bindings[slot].value = item
+            if case .breakLoop = try render(loop.body) { break }
+        }
+        return .normal
+    }
+
+    private func renderTablerow(_ loop: ForLoop) throws {
+        let items = try loopItems(loop)
+        var columns = items.count
+        if let expression = loop.columns {
+            switch try evaluate(expression) {
+            case .nil: break
+            case .int(let count): columns = count
+            case .double(let count) where count.isFinite && abs(count) < 9e18: columns = Int(count)
+            case .string(let text): columns = leadingInteger(text)
+            case let value: throw invalidInteger("cols", value, loop.offsetInSource)
+            }
+        }
+        emit("<tr class=\"row1\">\n")
+        pushFrame()
+        defer { popFrame() }
+        let loopSlot = bind(environment.tablerowloopSymbol, .nil)
+        let slot = bind(loop.variable, .nil)
+        var column = 1
+        var row = 1
+        for (index, item) in items.enumerated() {
+            bindings[loopSlot].value = .drop(
+                TablerowloopDrop(length: items.count, index0: index, column: column, row: row, columns: columns))
+            bindings[slot].value = item
+            emit("<td class=\"col\(column)\">")
+            let flow = try render(loop.body)
+            emit("</td>")
+            if column == columns, index < items.count - 1 {
+                emit("</tr>\n<tr class=\"row\(row + 1)\">")
+            }
+            if column == columns {
+                column = 1
+                row += 1
+            } else {
+                column += 1
+            }
+            if case .breakLoop = flow { break }
+        }
+        emit("</tr>\n")
+    }
+
+    // MARK: Partials
+
+    private func renderInclude(_ include: Include) throws -> Flow {
+        let nameValue = try evaluate(include.name)
+        guard case .string(let name) = nameValue, !name.isEmpty else {
+            throw file.error(at: include.offset, "the partial's name must be a string, not \(nameValue.typeName)")
+        }
+        guard includeDepth < environment.options.maximumIncludeDepth else {
+            throw file.error(
+                at: include.offset,
+                "partials nest more than \(environment.options.maximumIncludeDepth) deep (is '\(name)' including itself?)",
+                hint: "an include or render that reaches itself never ends")
+        }
+        var template = include.resolved.withLock { $0 }
+        if template == nil {
+            do {
+                template = try environment.partial(named: name)
+            } catch let diagnostic as Diagnostic {
+                throw diagnostic.adding(cause: file.note(at: include.offset, "included from here"))
+            } catch {
+                throw file.error(at: include.offset, "cannot read partial '\(name)': \(error)")
+            }
+            if case .literal = include.name, let template { include.resolved.withLock { $0 = template } }
+        }
+        guard let template else {
+            throw file.error(
+                at: include.offset, "no partial named '\(name)'",
+                hint: "partials are looked up by name, then with '.liquid' added")
+        }
+        let variable = include.variable ?? environment.symbol(partialVariableName(name))
+        let binding = try include.binding.map { try evaluate($0) }
+
+        let savedFile = file
+        includeDepth += 1
+        defer {
+            includeDepth -= 1
+            file = savedFile
+        }
+        do {
+            switch include.kind {
+            case .include:
+                pushFrame()
+                defer { popFrame() }
+                for (symbol, expression) in include.arguments { bind(symbol, try evaluate(expression)) }
+                file = template.file
+                if include.bindingIsFor, case .array(let items)? = binding {
+                    let slot = bind(variable, .nil)
+                    for item in items {
+                        bindings[slot].value = item
+                        if case .breakLoop = try render(template.root) { break }
+                    }
+                } else {
+                    if let binding { bind(variable, binding) }
+                    return try render(template.root)
+                }
+            case .render:
+                let arguments = try include.arguments.map { ($0.0, try evaluate($0.1)) }
+                try renderIsolated(
+                    template, arguments: arguments, variable: variable, binding: binding, isFor: include.bindingIsFor)
+            }
+        } catch let diagnostic as Diagnostic {
+            throw diagnostic.adding(cause: savedFile.note(at: include.offset, "included from here"))
+        }
+        return .normal
+    }
+
+    /// `render`: the partial sees only what is passed to it.
+    private func renderIsolated(
+        _ template: Template, arguments: [(Symbol, LiquidValue)], variable: Symbol, binding: LiquidValue?, isFor: Bool
+    ) throws {
+        let saved = (globals, globalSlots, locals, bindings, frameStarts, counters, loopStack)
+        defer { (globals, globalSlots, locals, bindings, frameStarts, counters, loopStack) = saved }
+        globals = [:]
+        globalSlots = []
+        locals = []
+        bindings = []
+        frameStarts = []
+        counters = [:]
+        loopStack = []
+        file = template.file
+        // A rendered partial's arguments live in its only scope, where its own `assign`s go too.
+        func start(with item: LiquidValue?) {
+            locals = []
+            for (symbol, value) in arguments { assign(symbol, value) }
+            if let item { assign(variable, item) }
+        }
+        if isFor, let binding {
+            let items = binding.iterated(flatten: false)
+            let forloop = ForloopDrop(name: variable.name, length: items.count, parent: nil)
+            for (index, item) in items.enumerated() {
+                forloop.index0 = index
+                start(with: item)
+                assign(environment.forloopSymbol, .drop(forloop))
+                _ = try render(template.root)
+            }
+        } else {
+            start(with: binding)
+            _ = try render(template.root)
+        }
+    }
+
+    // MARK: Expressions
+
+    func evaluate(_ expression: FilteredExpression) throws -> LiquidValue {
+        let testsExistence = expression.testsExistence
+        if testsExistence { existenceTests += 1 }
+        var value: LiquidValue
+        do {
+            defer { if testsExistence { existenceTests -= 1 } }
+            value = try evaluate(expression.expression)
+        }
+        for filter in expression.filters {
+            // Argument expressions are plain values, never filtered ones, so nothing below
+            // reenters this buffer while it is being filled.
+            argumentBuffer.removeAll(keepingCapacity: true)
+            for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+            let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
+            do {
+                value = try filter.definition.apply(
+                    value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
+            } catch let error as FilterError {
+                throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
+            }
+        }
+        return value
+    }
+
+    func evaluate(_ expression: Expression) throws -> LiquidValue {
+        switch expression {
+        case .literal(let value): return value
+        case .blank, .empty: return .string("")
+        case .variable(let path): return try lookup(path)
+        case .range(let lower, let upper, let offset):
+            return .range(try rangeBound(lower, offset), try rangeBound(upper, offset))
+        }
+    }
+
+    private func rangeBound(_ expression: Expression, _ offset: Int) throws -> Int {
+        switch try evaluate(expression) {
+        case .int(let value): return value
+        case .string(let text): return leadingInteger(text)
+        case .double(let value) where value.isFinite && abs(value) < 9e18: return Int(value)
+        case .nil: return 0
+        case let other: throw file.error(at: offset, "a range's bounds must be whole numbers, not \(other.typeName)")
+        }
+    }
+
+    private func lookup(_ path: VariablePath) throws -> LiquidValue {
+        var current: LiquidValue
+        switch path.root {
+        case .symbol(let symbol):
+            guard let value = value(of: symbol) else { return try undefined(path.text, path.offset, "variable") }
+            current = value
+        case .computed(let expression):
+            let key = try evaluate(expression).outputText
+            guard let value = value(of: environment.symbol(key)) else {
+                return try undefined(path.text, path.offset, "variable")
+            }
+            current = value
+        }
+        for segment in path.segments {
+            if case .nil = current { return .nil }
+            let next: LiquidValue?
+            switch segment {
+            case .key(let key):
+                next = property(key, of: current)
+            case .index(let expression):
+                switch try evaluate(expression) {
+                case .int(let index): next = element(index, of: current)
+                case let key: next = property(key.outputText, of: current)
+                }
+            }
+            guard let next else { return try undefined(path.text, path.offset, "property") }
+            current = next
+        }
+        return current
+    }
+
+    private func undefined(_ text: String, _ offset: Int, _ kind: String) throws -> LiquidValue {
+        if existenceTests > 0 { return .nil }
+        let message = "undefined \(kind) '\(text)'"
+        if environment.options.strictVariables {
+            throw file.error(at: offset, message, hint: "define it, or test for it with {% if %} or '| default:'")
+        }
+        let place = "\(file.path):\(offset)"
+        if warnedPlaces.insert(place).inserted {
+            var warning = file.error(at: offset, message)
+            warning.severity = .warning
+            warnings.append(warning)
+        }
+        return .nil
+    }
+
+    // MARK: Conditions
+
+    func evaluate(_ condition: Condition) throws -> Bool {
+        existenceTests += 1
+        defer { existenceTests -= 1 }
+        return try test(condition)
+    }
+
+    private func test(_ condition: Condition) throws -> Bool {
+        switch condition {
+        case .value(let expression):
+            return try evaluate(expression).isTruthy
+        case .and(let left, let right):
+            return try test(left) && test(right)
+        case .or(let left, let right):
+            return try test(left) || test(right)
+        case .comparison(let left, let op, let right, let offset):
+            switch op {
+            case .equal: return try equals(left, right)
+            case .notEqual: return try !equals(left, right)
+            case .contains: return contains(try evaluate(left), try evaluate(right))
+            default: return try relation(left, op, right, offset)
+            }
+        }
+    }
+
+    private func equals(_ left: Expression, _ right: Expression) throws -> Bool {
+        switch (left, right) {
+        case (.blank, .blank), (.blank, .empty), (.empty, .blank), (.empty, .empty): return false
+        case (.blank, _): return try evaluate(right).isBlank
+        case (_, .blank): return try evaluate(left).isBlank
+        case (.empty, _): return try evaluate(right).isEmptyCollection
+        case (_, .empty): return try evaluate(left).isEmptyCollection
+        default: return try evaluate(left).isEqual(to: evaluate(right))
+        }
+    }
+
+    private func relation(_ left: Expression, _ op: ComparisonOperator, _ right: Expression, _ offset: Int) throws
+        -> Bool
+    {
+        switch (left, right) {
+        case (.blank, _), (.empty, _), (_, .blank), (_, .empty): return false
+        default: break
+        }
+        let a = try evaluate(left)
+        let b = try evaluate(right)
+        guard let order = a.compare(to: b) else {
+            let comparable: (LiquidValue) -> Bool = {
+                switch $0 {
+                case .int, .double, .string: return true
+                default: return false
+                }
+            }
+            if comparable(a), comparable(b) {
+                throw file.error(
+                    at: offset, "cannot compare \(a.typeName) '\(a.outputText)' with \(b.typeName) '\(b.outputText)'",
+                    hint: "convert one side, e.g. with '| plus: 0' for a number")
+            }
+            return false
+        }
+        switch op {
+        case .less: return order == .orderedAscending
+        case .greater: return order == .orderedDescending
+        case .lessOrEqual: return order != .orderedDescending
+        default: return order != .orderedAscending
+        }
+    }
+
+    private func contains(_ container: LiquidValue, _ item: LiquidValue) -> Bool {
+        if !item.isTruthy { return false }
+        switch container {
+        case .string(let text): return text.contains(item.outputText) || item.outputText.isEmpty
+        case .array(let items): return items.contains { $0.isEqual(to: item) }
+        case .range(let lower, let upper):
+            if case .int(let value) = item { return lower <= value && value <= upper }
+            return false
+        case .object(let object):
+            if case .string(let key) = item { return object[key] != nil }
+            return false
+        default: return false
+        }
+    }
+
+    /// Runs `body` with `name` bound to `value` in a scope of its own, reading offsets in `file`.
+    func withVariable<T>(_ name: String, _ value: LiquidValue, file other: SourceFile, _ body: () throws -> T) rethrows
+        -> T
+    {
+        let savedFile = file
+        file = other
+        pushFrame()
+        bind(environment.symbol(name), value)
+        defer {
+            popFrame()
+            file = savedFile
+        }
+        return try body()
+    }
+
+    // MARK: FilterContext
+
+    func variable(_ path: [String]) -> LiquidValue? {
+        guard let first = path.first, var current = value(of: environment.symbol(first)) else { return nil }
+        for key in path.dropFirst() {
+            guard let next = property(key, of: current) else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    var sourceFile: SourceFile { file }
+}
+
+/// A property of a value, with Liquid's special `size`, `first` and `last`; nil when undefined.
+func property(_ key: String, of value: LiquidValue) -> LiquidValue? {
+    switch value {
+    case .object(let object):
+        if let found = object[key] { return found }
+        switch key {
+        case "size": return .int(object.count)
+        case "first": return object.pairs.first.map { .array([.string($0.0), $0.1]) } ?? .nil
+        default: return nil
+        }
+    case .array(let items):
+        switch key {
+        case "size": return .int(items.count)
+        case "first": return items.first ?? .nil
+        case "last": return items.last ?? .nil
+        default: return nil
+        }
+    case .range(let lower, let upper):
+        switch key {
+        case "size": return .int(max(0, upper - lower + 1))
+        case "first": return .int(lower)
+        case "last": return .int(upper)
+        default: return nil
+        }
+    case .string(let text):
+        switch key {
+        case "size": return .int(scalarCount(text))
+        case "first": return text.first.map { .string(String($0)) } ?? .nil
+        case "last": return text.last.map { .string(String($0)) } ?? .nil
+        default: return nil
+        }
+    case .drop(let drop):
+        return drop.value(forKey: key)
+    default:
+        return nil
+    }
+}
+
+func element(_ index: Int, of value: LiquidValue) -> LiquidValue? {
+    switch value {
+    case .array(let items):
+        let position = index < 0 ? items.count + index : index
+        return items.indices.contains(position) ? items[position] : .nil
+    case .range(let lower, let upper):
+        let count = max(0, upper - lower + 1)
+        let position = index < 0 ? count + index : index
+        return position >= 0 && position < count ? .int(lower + position) : .nil
+    case .object(let object):
+        return object[String(index)]
+    case .drop(let drop):
+        return drop.value(forKey: String(index))
+    default:
+        return nil
+    }
+}
+
+/// `forloop`: one object per loop whose position advances, as in Ruby, where a captured
+/// `forloop` also moves on. It is created, mutated and read within one render on one thread,
+/// and a render's result is a string, so it never crosses threads.
+final class ForloopDrop: LiquidDrop, @unchecked Sendable {
+    let name: String
+    let length: Int
+    var index0 = 0
+    let parent: ForloopDrop?
+
+    init(name: String, length: Int, parent: ForloopDrop?) {
+        self.name = name
+        self.length = length
+        self.parent = parent
+    }
+
+    func value(forKey key: String) -> LiquidValue? {
+        switch key {
+        case "name": return .string(name)
+        case "parentloop": return parent.map { .drop($0) } ?? .nil
+        default: return loopPosition(key, index0: index0, length: length)
+        }
+    }
+
+    var propertyNames: [String] { ["first", "index", "index0", "last", "length", "rindex", "rindex0"] }
+}
+
+final class TablerowloopDrop: LiquidDrop {
+    let length: Int
+    let index0: Int
+    let column: Int
+    let row: Int
+    let columns: Int
+
+    init(length: Int, index0: Int, column: Int, row: Int, columns: Int) {
+        self.length = length
+        self.index0 = index0
+        self.column = column
+        self.row = row
+        self.columns = columns
+    }
+
+    func value(forKey key: String) -> LiquidValue? {
+        switch key {
+        case "col": return .int(column)
+        case "col0": return .int(column - 1)
+        case "col_first": return .bool(column == 1)
+        case "col_last": return .bool(column == columns)
+        case "row": return .int(row)
+        default: return loopPosition(key, index0: index0, length: length)
+        }
+    }
+}
+
+/// The position properties `forloop` and `tablerowloop` share.
+private func loopPosition(_ key: String, index0: Int, length: Int) -> LiquidValue? {
+    switch key {
+    case "index": return .int(index0 + 1)
+    case "index0": return .int(index0)
+    case "rindex": return .int(length - index0)
+    case "rindex0": return .int(length - index0 - 1)
+    case "first": return .bool(index0 == 0)
+    case "last": return .bool(index0 == length - 1)
+    case "length": return .int(length)
+    default: return nil
+    }
+}

@@ -1,0 +1,872 @@
+import Foundation
+
+/// Every filter the engine knows before an embedding program adds its own.
+let standardFilters: [String: FilterDefinition] = {
+    var filters: [String: FilterDefinition] = [:]
+    func text(_ name: String, _ transform: @escaping @Sendable (String) -> String) {
+        filters[name] = FilterDefinition(arity: 0...0) { input, _, _ in .string(transform(input.outputText)) }
+    }
+    func nilPreserving(_ name: String, _ transform: @escaping @Sendable (String) throws -> String) {
+        filters[name] = FilterDefinition(arity: 0...0) { input, _, _ in
+            input.isNil ? .nil : .string(try transform(input.outputText))
+        }
+    }
+
+    // MARK: Strings
+    text("downcase") { $0.fastLowercased() }
+    text("upcase") { $0.fastUppercased() }
+    text("capitalize") { text in
+        guard let first = text.first else { return text }
+        return first.uppercased() + text.dropFirst().lowercased()
+    }
+    text("strip") { $0.trimmingRubyWhitespace(leading: true, trailing: true) }
+    text("lstrip") { $0.trimmingRubyWhitespace(leading: true, trailing: false) }
+    text("rstrip") { $0.trimmingRubyWhitespace(leading: false, trailing: true) }
+    text("strip_newlines") { replaceAll(replaceAll($0, "\r\n", ""), "\n", "") }
+    text("newline_to_br") { replaceAll(replaceAll($0, "\r\n", "\n"), "\n", "<br />\n") }
+    text("strip_html", stripHTML)
+    text("escape_once", escapeOnce)
+    nilPreserving("escape", escapeHTML)
+    nilPreserving("h", escapeHTML)
+    nilPreserving("url_encode", formEncode)
+    nilPreserving("url_decode") { text in
+        guard let decoded = formDecode(text) else { throw FilterError("the decoded text is not valid UTF-8") }
+        return decoded
+    }
+    text("base64_encode") { Data($0.utf8).base64EncodedString() }
+    text("base64_url_safe_encode") {
+        Data($0.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_")
+    }
+    filters["base64_decode"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        .string(try base64Decode(input.outputText, urlSafe: false))
+    }
+    filters["base64_url_safe_decode"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        .string(try base64Decode(input.outputText, urlSafe: true))
+    }
+    filters["append"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        .string(input.outputText + arguments.positional[0].outputText)
+    }
+    filters["prepend"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        .string(arguments.positional[0].outputText + input.outputText)
+    }
+    filters["remove"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        .string(replaceAll(input.outputText, arguments.positional[0].outputText, ""))
+    }
+    filters["remove_first"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        .string(replaceFirst(input.outputText, arguments.positional[0].outputText, ""))
+    }
+    filters["remove_last"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        .string(replaceLast(input.outputText, arguments.positional[0].outputText, ""))
+    }
+    filters["replace"] = FilterDefinition(arity: 1...2) { input, arguments, _ in
+        .string(replaceAll(input.outputText, arguments.positional[0].outputText, arguments[1]?.outputText ?? ""))
+    }
+    filters["replace_first"] = FilterDefinition(arity: 1...2) { input, arguments, _ in
+        .string(replaceFirst(input.outputText, arguments.positional[0].outputText, arguments[1]?.outputText ?? ""))
+    }
+    filters["replace_last"] = FilterDefinition(arity: 2...2) { input, arguments, _ in
+        .string(replaceLast(input.outputText, arguments.positional[0].outputText, arguments.positional[1].outputText))
+    }
+    filters["split"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        .array(rubySplit(input.outputText, arguments.positional[0].outputText).map(LiquidValue.string))
+    }
+    filters["truncate"] = FilterDefinition(arity: 0...2) { input, arguments, _ in
+        if input.isNil { return .nil }
+        let length = try integerArgument(arguments[0], default: 50, name: "length")
+        let ellipsis = arguments[1]?.outputText ?? "..."
+        let scalars = Array(input.outputText.unicodeScalars)
+        guard scalars.count > length else { return .string(input.outputText) }
+        let keep = max(0, length - ellipsis.unicodeScalars.count)
+        return .string(String(String.UnicodeScalarView(scalars.prefix(keep))) + ellipsis)
+    }
+    filters["truncatewords"] = FilterDefinition(arity: 0...2) { input, arguments, _ in
+        if input.isNil { return .nil }
+        let text = input.outputText
+        let count = max(1, try integerArgument(arguments[0], default: 15, name: "words"))
+        return .string(truncateWords(text, count, ellipsis: arguments[1]?.outputText ?? "..."))
+    }
+    filters["slice"] = FilterDefinition(arity: 1...2) { input, arguments, _ in
+        guard let start = arguments.positional[0].strictInteger else {
+            throw FilterError("the offset must be a whole number, not \(arguments.positional[0].typeName)")
+        }
+        var length = 1
+        if let second = arguments.present(1) {
+            guard let value = second.strictInteger else {
+                throw FilterError("the length must be a whole number, not \(second.typeName)")
+            }
+            length = value
+        }
+        if case .array(let items) = input {
+            return .array(rubySlice(items, start, length) ?? [])
+        }
+        let scalars = Array(input.outputText.unicodeScalars)
+        return .string(rubySlice(scalars, start, length).map { String(String.UnicodeScalarView($0)) } ?? "")
+    }
+    filters["size"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        switch input {
+        case .string(let text): return .int(scalarCount(text))
+        case .array(let items): return .int(items.count)
+        case .object(let object): return .int(object.count)
+        case .range(let lower, let upper): return .int(max(0, upper - lower + 1))
+        case .int: return .int(8)
+        case .drop(let drop): return drop.value(forKey: "size") ?? .int(0)
+        default: return .int(0)
+        }
+    }
+
+    // MARK: Numbers
+    filters["plus"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        try arithmetic(input, arguments.positional[0], .plus)
+    }
+    filters["minus"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        try arithmetic(input, arguments.positional[0], .minus)
+    }
+    filters["times"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        try arithmetic(input, arguments.positional[0], .times)
+    }
+    filters["divided_by"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        try arithmetic(input, arguments.positional[0], .dividedBy)
+    }
+    filters["modulo"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        try arithmetic(input, arguments.positional[0], .modulo)
+    }
+    filters["abs"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        switch input.number {
+        case .int(let value): return value == Int.min ? .double(-Double(value)) : .int(abs(value))
+        case .double(let value): return .double(abs(value))
+        default: return .int(0)
+        }
+    }
+    filters["ceil"] = FilterDefinition(arity: 0...0) { input, _, _ in wholeNumber(input.number, .up) }
+    filters["floor"] = FilterDefinition(arity: 0...0) { input, _, _ in wholeNumber(input.number, .down) }
+    filters["round"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        let digits: Int
+        switch arguments[0]?.number ?? .int(0) {
+        case .int(let value): digits = value
+        case .double(let value) where value.isFinite && abs(value) < 1000: digits = Int(value)
+        default: digits = 0
+        }
+        switch input.number {
+        case .int(let value):
+            guard digits < 0 else { return .int(value) }
+            return wholeNumber(.double(roundDecimal(Decimal(value), digits)), .toNearestOrAwayFromZero)
+        case .double(let value):
+            guard value.isFinite else { throw FilterError("cannot round \(rubyFloatText(value))") }
+            let rounded = roundDecimal(decimal(value), digits)
+            return digits <= 0 ? wholeNumber(.double(rounded), .toNearestOrAwayFromZero) : .double(rounded)
+        default: return .int(0)
+        }
+    }
+    filters["at_least"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        let (value, bound) = (input.number, arguments.positional[0].number)
+        return bound.compare(to: value) == .orderedDescending ? bound : value
+    }
+    filters["at_most"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        let (value, bound) = (input.number, arguments.positional[0].number)
+        return bound.compare(to: value) == .orderedAscending ? bound : value
+    }
+
+    // MARK: Arrays
+    filters["join"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        .string(input.iterated(flatten: true).map(\.outputText).joined(separator: arguments[0]?.outputText ?? " "))
+    }
+    filters["first"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        switch input {
+        case .array(let items): return items.first ?? .nil
+        case .range(let lower, let upper): return lower <= upper ? .int(lower) : .nil
+        case .object(let object): return object.pairs.first.map { .array([.string($0.0), $0.1]) } ?? .nil
+        default: return .nil
+        }
+    }
+    filters["last"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        switch input {
+        case .array(let items): return items.last ?? .nil
+        case .range(let lower, let upper): return lower <= upper ? .int(upper) : .nil
+        default: return .nil
+        }
+    }
+    filters["reverse"] = FilterDefinition(arity: 0...0) { input, _, _ in
+        .array(input.iterated(flatten: true).reversed())
+    }
+    filters["compact"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        let items = input.iterated(flatten: true)
+        guard let key = arguments.present(0) else { return .array(items.filter { !$0.isNil }) }
+        return .array(try items.filter { !(try itemProperty($0, key, filter: "compact")).isNil })
+    }
+    filters["concat"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        switch arguments.positional[0] {
+        case .array(let more): return .array(input.iterated(flatten: true) + more)
+        case .range: return .array(input.iterated(flatten: true) + arguments.positional[0].iterated(flatten: false))
+        case let other: throw FilterError("the argument must be an array, not \(other.typeName)")
+        }
+    }
+    filters["map"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        let key = LiquidValue.string(arguments.positional[0].outputText)
+        return .array(try input.iterated(flatten: true).map { try itemProperty($0, key, filter: "map") })
+    }
+    filters["uniq"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        var seen: [LiquidValue] = []
+        var result: [LiquidValue] = []
+        for item in input.iterated(flatten: true) {
+            let key = try arguments.present(0).map { try itemProperty(item, $0, filter: "uniq") } ?? item
+            if !seen.contains(where: { $0.isIdentical(to: key) }) {
+                seen.append(key)
+                result.append(item)
+            }
+        }
+        return .array(result)
+    }
+    filters["sort"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        .array(try sortValues(input.iterated(flatten: true), by: arguments.present(0), natural: false))
+    }
+    filters["sort_natural"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        .array(try sortValues(input.iterated(flatten: true), by: arguments.present(0), natural: true))
+    }
+    filters["sum"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+        var total: LiquidValue = .int(0)
+        for item in input.iterated(flatten: true) {
+            var value = item
+            if let key = arguments.present(0) {
+                switch item {
+                case .int, .double, .bool: throw FilterError("cannot read '\(key.outputText)' of a \(item.typeName)")
+                case .string, .nil: value = .int(0)
+                default: value = try itemProperty(item, key, filter: "sum")
+                }
+            }
+            total = try arithmetic(total, value.number, .plus)
+        }
+        return total
+    }
+    for (name, mode) in [
+        ("where", SelectMode.select), ("reject", .reject), ("has", .any), ("find", .find), ("find_index", .findIndex),
+    ] {
+        filters[name] = FilterDefinition(arity: 1...2) { input, arguments, _ in
+            try select(input, arguments.positional[0], arguments[1], mode: mode, filter: name)
+        }
+    }
+    filters["default"] = FilterDefinition(arity: 0...1, keywords: .only(["allow_false"])) { input, arguments, _ in
+        let allowFalse = arguments[keyword: "allow_false"]?.isTruthy ?? false
+        let missing = allowFalse ? input.isNil : !input.isTruthy
+        return missing || input.isEmptyCollection ? (arguments[0] ?? .string("")) : input
+    }
+    filters["date"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
+        let format = arguments.positional[0].outputText
+        guard !format.isEmpty, let date = parseDate(input) else { return input }
+        return .string(formatDate(date, format))
+    }
+
+    for (name, definition) in jekyllFilters { filters[name] = definition }
+    return filters
+}()
+
+// MARK: Helpers
+
+extension LiquidValue {
+    /// Ruby's `eql?`: like `==` but 1 and 1.0 differ (what `uniq` uses).
+    func isIdentical(to other: LiquidValue) -> Bool {
+        switch (self, other) {
+        case (.int, .double), (.double, .int): return false
+        default: return isEqual(to: other)
+        }
+    }
+}
+
+func integerArgument(_ value: LiquidValue?, default fallback: Int, name: String) throws -> Int {
+    guard let value else { return fallback }
+    guard let number = value.strictInteger else {
+        throw FilterError("\(name) must be a whole number, not \(value.typeName) '\(value.outputText)'")
+    }
+    return number
+}
+
+/// The property `key` of one element of the input, for `map`, `where`, `sort` and friends.
+func itemProperty(_ item: LiquidValue, _ key: LiquidValue, filter: String) throws -> LiquidValue {
+    switch item {
+    case .object, .drop:
+        return property(key.outputText, of: item) ?? .nil
+    case .nil:
+        return .nil
+    default:
+        throw FilterError(
+            "cannot read property '\(key.outputText)' of \(item.typeName) '\(item.outputText)'",
+            hint: "'\(filter)' needs an array of objects")
+    }
+}
+
+enum SelectMode {
+    case select
+    case reject
+    case any
+    case find
+    case findIndex
+}
+
+private func select(_ input: LiquidValue, _ key: LiquidValue, _ target: LiquidValue?, mode: SelectMode, filter: String)
+    throws -> LiquidValue
+{
+    let items = input.iterated(flatten: true)
+    var kept: [LiquidValue] = []
+    for (index, item) in items.enumerated() {
+        // An element that cannot be indexed at all makes the whole result nil, as in Liquid.
+        guard let value = try indexedProperty(item, key) else { return .nil }
+        let matches: Bool
+        if let target, !target.isNil {
+            // Jekyll's `where` also matches when the property is a list that holds the value.
+            if case .array(let values) = value, !(target.isEqual(to: value)) {
+                matches = values.contains { $0.isEqual(to: target) }
+            } else {
+                matches = value.isEqual(to: target)
+            }
+        } else {
+            matches = value.isTruthy
+        }
+        switch mode {
+        case .select where matches, .reject where !matches: kept.append(item)
+        case .any where matches: return .bool(true)
+        case .find where matches: return item
+        case .findIndex where matches: return .int(index)
+        default: break
+        }
+    }
+    switch mode {
+    case .select, .reject: return .array(kept)
+    case .any: return .bool(false)
+    case .find, .findIndex: return .nil
+    }
+}
+
+/// `item[key]` with Ruby's rules, as Liquid's `where` family applies it: a hash gives the
+/// property, a string the key if it contains it, an integer its bit at an integer key. Nil
+/// means the element cannot be indexed; a key of the wrong type for the element is an error.
+private func indexedProperty(_ item: LiquidValue, _ key: LiquidValue) throws -> LiquidValue? {
+    switch (item, key) {
+    case (.object, _), (.drop, _):
+        return key.isNil ? .nil : property(key.outputText, of: item) ?? .nil
+    case (.string(let text), .string(let part)):
+        return text.contains(part) || part.isEmpty ? key : .nil
+    case (.string(let text), .int(let index)):
+        let scalars = Array(text.unicodeScalars)
+        let position = index < 0 ? scalars.count + index : index
+        return scalars.indices.contains(position) ? .string(String(scalars[position])) : .nil
+    case (.string, .nil):
+        return nil
+    case (.int(let number), .int(let bit)):
+        return .int(bit >= 0 && bit < Int.bitWidth ? (number >> bit) & 1 : (number < 0 ? 1 : 0))
+    case (.array, .int(let index)):
+        return element(index, of: item) ?? .nil
+    case (.int, _), (.array, _), (.string, _):
+        throw FilterError("cannot select the property '\(key.outputText)' of \(item.typeName) '\(item.outputText)'")
+    default:
+        return nil
+    }
+}
+
+private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [LiquidValue] {
+    let keys = try items.map { item in try key.map { try itemProperty(item, $0, filter: "sort") } ?? item }
+    // The common case, a list of strings, sorts on the strings themselves.
+    if !natural, key == nil {
+        var strings: [String] = []
+        strings.reserveCapacity(keys.count)
+        for case .string(let text) in keys { strings.append(text) }
+        if strings.count == keys.count {
+            return strings.sorted { compareBytes($0, $1) == .orderedAscending }.map(LiquidValue.string)
+        }
+    }
+    var failure: FilterError?
+    let order = Array(items.indices).sorted { a, b in
+        let (left, right) = (keys[a], keys[b])
+        if left.isNil || right.isNil {
+            if left.isNil == right.isNil { return a < b }
+            return right.isNil
+        }
+        let result: ComparisonResult?
+        if natural {
+            result = compareBytes(left.outputText.lowercased(), right.outputText.lowercased())
+        } else if case .array(let x) = left, case .array(let y) = right {
+            result = compareArrays(x, y)
+        } else {
+            result = left.compare(to: right)
+        }
+        guard let result else {
+            failure = FilterError("cannot sort \(left.typeName) and \(right.typeName) together")
+            return a < b
+        }
+        return result == .orderedSame ? a < b : result == .orderedAscending
+    }
+    if let failure { throw failure }
+    return order.map { items[$0] }
+}
+
+private func compareArrays(_ x: [LiquidValue], _ y: [LiquidValue]) -> ComparisonResult? {
+    for (a, b) in zip(x, y) {
+        guard let result = a.compare(to: b) else { return nil }
+        if result != .orderedSame { return result }
+    }
+    return x.count < y.count ? .orderedAscending : x.count > y.count ? .orderedDescending : .orderedSame
+}
+
+/// Ruby's `slice(start, length)`: nil when `start` is past the end or `length` is negative.
+private func rubySlice<T>(_ items: [T], _ start: Int, _ length: Int) -> [T]? {
+    let begin = start < 0 ? items.count + start : start
+    guard begin >= 0, begin <= items.count, length >= 0 else { return nil }
+    return Array(items[begin..<min(items.count, begin + min(length, items.count))])
+}
+
+/// Ruby's `String#split`: a single space splits on runs of white space, "" splits into
+/// characters, trailing empty fields are dropped; `limit` keeps the rest in the last field.
+/// Works on UTF-8 bytes: separators are matched byte for byte, which is exact for UTF-8.
+func rubySplit(_ text: String, _ separator: String, limit: Int = 0) -> [String] {
+    if text.isEmpty { return [] }
+    if separator.isEmpty { return text.unicodeScalars.map { String($0) } }
+    let bytes = Array(text.utf8)
+    var fields: [String] = []
+    if separator == " " {
+        var index = 0
+        while index < bytes.count, isSpace(bytes[index]) || bytes[index] == 0 { index += 1 }
+        while index < bytes.count {
+            if limit > 0, fields.count == limit - 1 {
+                fields.append(String(decoding: bytes[index...], as: UTF8.self))
+                break
+            }
+            let start = index
+            while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
+            fields.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        }
+        return fields
+    }
+    let pattern = Array(separator.utf8)
+    var start = 0
+    var index = 0
+    while index + pattern.count <= bytes.count {
+        if limit > 0, fields.count == limit - 1 { break }
+        if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+            fields.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            index += pattern.count
+            start = index
+        } else {
+            index += 1
+        }
+    }
+    fields.append(String(decoding: bytes[start...], as: UTF8.self))
+    if limit == 0 {
+        while let last = fields.last, last.isEmpty { fields.removeLast() }
+    }
+    return fields
+}
+
+/// The first `count` words joined by single spaces plus `ellipsis`, or the text unchanged when
+/// it has no more than `count` words (Ruby's `split(" ", count + 1)` rule, without building
+/// every word).
+private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> String {
+    let bytes = Array(text.utf8)
+    var seen = 0
+    var inWord = false
+    for byte in bytes {
+        if isSpace(byte) {
+            inWord = false
+        } else if !inWord {
+            inWord = true
+            seen += 1
+        }
+    }
+    if seen <= count { return text }
+    var result: [UInt8] = []
+    var words = 0
+    var index = 0
+    while index < bytes.count {
+        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+        guard index < bytes.count else { break }
+        if words == count { return String(decoding: result, as: UTF8.self) + ellipsis }
+        if words > 0 { result.append(UInt8(ascii: " ")) }
+        let start = index
+        while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
+        result.append(contentsOf: bytes[start..<index])
+        words += 1
+    }
+    return text
+}
+
+/// Unicode scalars in `text` (Ruby's `String#length`): every byte that is not a UTF-8
+/// continuation byte starts one.
+func scalarCount(_ text: String) -> Int {
+    var count = 0
+    for byte in text.utf8 where byte & 0xC0 != 0x80 { count += 1 }
+    return count
+}
+
+/// Byte offsets of the non-overlapping occurrences of `pattern` in `bytes`, from the start.
+private func occurrences(of pattern: [UInt8], in bytes: [UInt8], first: Bool = false) -> [Int] {
+    var found: [Int] = []
+    var index = 0
+    while index + pattern.count <= bytes.count {
+        if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+            found.append(index)
+            if first { break }
+            index += pattern.count
+        } else {
+            index += 1
+        }
+    }
+    return found
+}
+
+private func replacing(_ bytes: [UInt8], at offsets: [Int], length: Int, with replacement: String) -> String {
+    guard !offsets.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count)
+    let insert = Array(replacement.utf8)
+    var copied = 0
+    for offset in offsets {
+        result.append(contentsOf: bytes[copied..<offset])
+        result.append(contentsOf: insert)
+        copied = offset + length
+    }
+    result.append(contentsOf: bytes[copied...])
+    return String(decoding: result, as: UTF8.self)
+}
+
+extension Character {
+    var isRubyWhitespace: Bool {
+        self == " " || self == "\t" || self == "\n" || self == "\r" || self == "\r\n" || self == "\u{0B}"
+            || self == "\u{0C}"
+    }
+}
+
+extension String {
+    /// Ruby's `strip`: white space and NUL at the ends. Those are all ASCII, so the ends can be
+    /// found on UTF-8 bytes without splitting a character.
+    func trimmingRubyWhitespace(leading: Bool, trailing: Bool) -> String {
+        let isTrimmed: (UInt8) -> Bool = { $0 == 0 || isSpace($0) }
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last,
+            (leading && isTrimmed(first)) || (trailing && isTrimmed(last))
+        else { return self }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        if leading {
+            while start < end, isTrimmed(bytes[start]) { start = bytes.index(after: start) }
+        }
+        if trailing {
+            while end > start, isTrimmed(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        }
+        return String(self[start..<end])
+    }
+
+    /// `lowercased()` without its slow general path for the many characters that have no case
+    /// (ASCII is mapped directly, Hangul is left alone).
+    func fastLowercased() -> String {
+        mappingCase { $0.properties.changesWhenLowercased ? $0.properties.lowercaseMapping : nil }
+    }
+
+    func fastUppercased() -> String {
+        mappingCase { $0.properties.changesWhenUppercased ? $0.properties.uppercaseMapping : nil }
+    }
+
+    private func mappingCase(_ mapping: (Unicode.Scalar) -> String?) -> String {
+        var result: [UInt8] = []
+        result.reserveCapacity(utf8.count)
+        let lower = mapping("a") == nil
+        for scalar in unicodeScalars {
+            if scalar.isASCII {
+                let byte = UInt8(scalar.value)
+                if lower, byte >= 0x41, byte <= 0x5A {
+                    result.append(byte | 0x20)
+                } else if !lower, byte >= 0x61, byte <= 0x7A {
+                    result.append(byte & ~0x20)
+                } else {
+                    result.append(byte)
+                }
+            } else if let mapped = mapping(scalar) {
+                result.append(contentsOf: mapped.utf8)
+            } else {
+                result.append(contentsOf: String(scalar).utf8)
+            }
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+}
+
+private func replaceAll(_ text: String, _ target: String, _ replacement: String) -> String {
+    if target.isEmpty {
+        return replacement + text.unicodeScalars.map { String($0) + replacement }.joined()
+    }
+    let bytes = Array(text.utf8)
+    let pattern = Array(target.utf8)
+    let found = occurrences(of: pattern, in: bytes)
+    return found.isEmpty ? text : replacing(bytes, at: found, length: pattern.count, with: replacement)
+}
+
+private func replaceFirst(_ text: String, _ target: String, _ replacement: String) -> String {
+    if target.isEmpty { return replacement + text }
+    let bytes = Array(text.utf8)
+    let pattern = Array(target.utf8)
+    let found = occurrences(of: pattern, in: bytes, first: true)
+    return found.isEmpty ? text : replacing(bytes, at: found, length: pattern.count, with: replacement)
+}
+
+private func replaceLast(_ text: String, _ target: String, _ replacement: String) -> String {
+    if target.isEmpty { return text + replacement }
+    let bytes = Array(text.utf8)
+    let pattern = Array(target.utf8)
+    var index = bytes.count - pattern.count
+    while index >= 0 {
+        if bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+            return replacing(bytes, at: [index], length: pattern.count, with: replacement)
+        }
+        index -= 1
+    }
+    return text
+}
+
+func escapeHTML(_ text: String) -> String {
+    guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+        return text
+    }
+    var result: [UInt8] = []
+    result.reserveCapacity(text.utf8.count + 16)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "&"): result.append(contentsOf: "&amp;".utf8)
+        case UInt8(ascii: "<"): result.append(contentsOf: "&lt;".utf8)
+        case UInt8(ascii: ">"): result.append(contentsOf: "&gt;".utf8)
+        case UInt8(ascii: "\""): result.append(contentsOf: "&quot;".utf8)
+        case UInt8(ascii: "'"): result.append(contentsOf: "&#39;".utf8)
+        default: result.append(byte)
+        }
+    }
+    return String(decoding: result, as: UTF8.self)
+}
+
+/// Escapes like `escape` but leaves existing entities (`&amp;`, `&#39;`) alone.
+private func escapeOnce(_ text: String) -> String {
+    let scalars = Array(text.unicodeScalars)
+    var result = ""
+    var index = 0
+    while index < scalars.count {
+        let scalar = scalars[index]
+        if scalar == "&" {
+            var end = index + 1
+            if end < scalars.count, scalars[end] == "#" {
+                end += 1
+                let digits = end
+                while end < scalars.count, scalars[end].properties.numericType == .decimal, scalars[end].isASCII {
+                    end += 1
+                }
+                if end > digits, end < scalars.count, scalars[end] == ";" {
+                    result += String(String.UnicodeScalarView(scalars[index...end]))
+                    index = end + 1
+                    continue
+                }
+            } else {
+                while end < scalars.count, scalars[end].isASCII, scalars[end].properties.isAlphabetic { end += 1 }
+                if end > index + 1, end < scalars.count, scalars[end] == ";" {
+                    result += String(String.UnicodeScalarView(scalars[index...end]))
+                    index = end + 1
+                    continue
+                }
+            }
+        }
+        result += escapeHTML(String(scalar))
+        index += 1
+    }
+    return result
+}
+
+/// Liquid's `strip_html`: drops `<script>`/`<style>` elements and comments with their content,
+/// then every tag.
+private func stripHTML(_ text: String) -> String {
+    let bytes = Array(text.utf8)
+    guard bytes.contains(UInt8(ascii: "<")) else { return text }
+    func starts(_ prefix: String, at index: Int) -> Bool {
+        let pattern = Array(prefix.utf8)
+        return index + pattern.count <= bytes.count && bytes[index..<(index + pattern.count)].elementsEqual(pattern)
+    }
+    func find(_ pattern: String, from index: Int) -> Int? {
+        let needle = Array(pattern.utf8)
+        var position = index
+        while position + needle.count <= bytes.count {
+            if bytes[position..<(position + needle.count)].elementsEqual(needle) { return position + needle.count }
+            position += 1
+        }
+        return nil
+    }
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count)
+    var index = 0
+    while index < bytes.count {
+        guard bytes[index] == UInt8(ascii: "<") else {
+            output.append(bytes[index])
+            index += 1
+            continue
+        }
+        var end: Int?
+        for (open, close) in [("<script", "</script>"), ("<!--", "-->"), ("<style", "</style>")]
+        where starts(open, at: index) {
+            end = find(close, from: index + open.utf8.count)
+            break
+        }
+        if end == nil, let closing = bytes[index...].firstIndex(of: UInt8(ascii: ">")) { end = closing + 1 }
+        guard let end else {
+            output.append(contentsOf: bytes[index...])
+            break
+        }
+        index = end
+    }
+    return String(decoding: output, as: UTF8.self)
+}
+
+/// CGI.escape: form encoding, space as `+`.
+func formEncode(_ text: String) -> String {
+    let unreserved: (UInt8) -> Bool = {
+        ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+            || $0 == 0x2E || $0 == 0x2D || $0 == 0x7E
+    }
+    if text.utf8.allSatisfy(unreserved) { return text }
+    var result: [UInt8] = []
+    result.reserveCapacity(text.utf8.count)
+    let hex = Array("0123456789ABCDEF".utf8)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"),
+            UInt8(ascii: "~"):
+            result.append(byte)
+        case UInt8(ascii: " "):
+            result.append(UInt8(ascii: "+"))
+        default:
+            result.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+        }
+    }
+    return String(decoding: result, as: UTF8.self)
+}
+
+func hexByte(_ byte: UInt8) -> String {
+    let digits = Array("0123456789ABCDEF".unicodeScalars)
+    return String(String.UnicodeScalarView([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]))
+}
+
+private func formDecode(_ text: String) -> String? {
+    var bytes: [UInt8] = []
+    let source = Array(text.utf8)
+    var index = 0
+    while index < source.count {
+        let byte = source[index]
+        if byte == UInt8(ascii: "+") {
+            bytes.append(UInt8(ascii: " "))
+        } else if byte == UInt8(ascii: "%"), index + 2 < source.count,
+            let value = UInt8(String(decoding: source[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
+        {
+            bytes.append(value)
+            index += 2
+        } else {
+            bytes.append(byte)
+        }
+        index += 1
+    }
+    return String(validating: bytes, as: UTF8.self)
+}
+
+private func base64Decode(_ text: String, urlSafe: Bool) throws -> String {
+    var normalized = text
+    if urlSafe {
+        normalized = normalized.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while normalized.utf8.count % 4 != 0 { normalized += "=" }
+    }
+    guard let data = Data(base64Encoded: normalized) else { throw FilterError("invalid base64 input") }
+    guard let decoded = String(validating: data, as: UTF8.self) else {
+        throw FilterError("the decoded bytes are not UTF-8 text")
+    }
+    return decoded
+}
+
+// MARK: Arithmetic
+
+enum ArithmeticOperation {
+    case plus
+    case minus
+    case times
+    case dividedBy
+    case modulo
+}
+
+/// Integer arithmetic when both sides are integers (floored division and modulo, as Ruby);
+/// decimal arithmetic otherwise, so 0.1 plus 0.2 is 0.3 as in Liquid.
+func arithmetic(_ left: LiquidValue, _ right: LiquidValue, _ operation: ArithmeticOperation) throws -> LiquidValue {
+    let (a, b) = (left.number, right.number)
+    if case .int(let x) = a, case .int(let y) = b {
+        switch operation {
+        case .plus:
+            let (sum, overflow) = x.addingReportingOverflow(y)
+            if !overflow { return .int(sum) }
+        case .minus:
+            let (difference, overflow) = x.subtractingReportingOverflow(y)
+            if !overflow { return .int(difference) }
+        case .times:
+            let (product, overflow) = x.multipliedReportingOverflow(by: y)
+            if !overflow { return .int(product) }
+        case .dividedBy, .modulo:
+            guard y != 0 else { throw FilterError("divided by 0") }
+            if x == Int.min, y == -1 { break }
+            var quotient = x / y
+            var remainder = x % y
+            if remainder != 0, (remainder < 0) != (y < 0) {
+                quotient -= 1
+                remainder += y
+            }
+            return .int(operation == .dividedBy ? quotient : remainder)
+        }
+    }
+    let x = decimal(a)
+    let y = decimal(b)
+    let result: Decimal
+    switch operation {
+    case .plus: result = x + y
+    case .minus: result = x - y
+    case .times: result = x * y
+    case .dividedBy:
+        guard !y.isZero else { throw FilterError("divided by 0") }
+        result = x / y
+    case .modulo:
+        guard !y.isZero else { throw FilterError("divided by 0") }
+        var quotient = x / y
+        var floored = Decimal()
+        NSDecimalRound(&floored, &quotient, 0, .down)
+        if quotient < 0, floored != quotient { floored -= 1 }
+        result = x - y * floored
+    }
+    return .double(NSDecimalNumber(decimal: result).doubleValue)
+}
+
+func decimal(_ value: LiquidValue) -> Decimal {
+    switch value {
+    case .int(let number): return Decimal(number)
+    case .double(let number): return decimal(number)
+    default: return 0
+    }
+}
+
+private func decimal(_ number: Double) -> Decimal {
+    guard number.isFinite else { return 0 }
+    return Decimal(string: rubyFloatText(number)) ?? Decimal(number)
+}
+
+private func roundDecimal(_ value: Decimal, _ digits: Int) -> Double {
+    var input = value
+    var output = Decimal()
+    NSDecimalRound(&output, &input, digits, .plain)
+    return NSDecimalNumber(decimal: output).doubleValue
+}
+
+/// A float rounded to a whole number, as an integer when it fits.
+private func wholeNumber(_ value: LiquidValue, _ rule: FloatingPointRoundingRule) -> LiquidValue {
+    switch value {
+    case .int: return value
+    case .double(let number):
+        let rounded = number.rounded(rule)
+        if let exact = Int(exactly: rounded) { return .int(exact) }
+        return .double(rounded)
+    default: return .int(0)
+    }
+}

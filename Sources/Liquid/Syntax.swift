@@ -1,0 +1,223 @@
+import Synchronization
+
+/// The parsed form of a template. Every node keeps the byte offset it came from, so a render
+/// error can name `path:line:col`. Large payloads are classes so that walking the tree moves
+/// one reference, not every field.
+struct Block: Sendable {
+    var nodes: [Node]
+}
+
+/// A variable name, interned when the template is parsed so that renders compare integers
+/// instead of hashing strings.
+struct Symbol: Sendable, Hashable {
+    let id: Int
+    let name: String
+}
+
+indirect enum Node: Sendable {
+    case text(String)
+    case output(FilteredExpression)
+    case assign(Symbol, FilteredExpression)
+    case capture(Symbol, Block)
+    case increment(Symbol, by: Int)
+    case cycle(Cycle)
+    case conditional([Branch])
+    case caseTag(subject: Expression, clauses: [CaseClause])
+    case forLoop(ForLoop)
+    case tablerow(ForLoop)
+    case loopControl(LoopControl)
+    case include(Include)
+    case ifchanged(Block)
+    /// The body of `{% liquid %}`, rendered in place.
+    case block(Block)
+}
+
+enum LoopControl: Sendable {
+    case breakLoop
+    case continueLoop
+}
+
+/// One `if`/`elsif`/`else` (or `unless`) arm; `condition` nil is `else`.
+struct Branch: Sendable {
+    var condition: Condition?
+    var negated: Bool
+    var body: Block
+}
+
+struct CaseClause: Sendable {
+    /// Values of a `when`; nil for `else`.
+    var values: [Expression]?
+    var body: Block
+}
+
+final class Cycle: Sendable {
+    let group: Expression?
+    let values: [Expression]
+    /// Key for the cycle's position when it has no group name: the values as written.
+    let anonymousKey: String
+
+    init(group: Expression?, values: [Expression], anonymousKey: String) {
+        self.group = group
+        self.values = values
+        self.anonymousKey = anonymousKey
+    }
+}
+
+final class ForLoop: Sendable {
+    let variable: Symbol
+    let collection: Expression
+    let reversed: Bool
+    let limit: Expression?
+    let offset: Expression?
+    let offsetContinues: Bool
+    let columns: Expression?
+    let body: Block
+    let elseBody: Block?
+    /// `offset: continue` remembers where the loop over this variable and collection stopped.
+    let continuationKey: String
+    let offsetInSource: Int
+
+    init(_ parts: ForLoopParts, body: Block, elseBody: Block?) {
+        variable = parts.variable
+        collection = parts.collection
+        reversed = parts.reversed
+        limit = parts.limit
+        offset = parts.offset
+        offsetContinues = parts.offsetContinues
+        columns = parts.columns
+        self.body = body
+        self.elseBody = elseBody
+        continuationKey = parts.continuationKey
+        offsetInSource = parts.offsetInSource
+    }
+}
+
+/// What the `for` and `tablerow` markup says, gathered before the body is parsed.
+struct ForLoopParts {
+    var variable: Symbol
+    var collection: Expression
+    var reversed = false
+    var limit: Expression?
+    var offset: Expression?
+    var offsetContinues = false
+    var columns: Expression?
+    var continuationKey: String
+    var offsetInSource: Int
+}
+
+final class Include: Sendable {
+    /// The partial a literal name resolved to, kept so later renders skip the lookup.
+    let resolved = Mutex<Template?>(nil)
+
+    enum Kind: Sendable {
+        case include
+        case render
+    }
+
+    let kind: Kind
+    let name: Expression
+    let binding: Expression?
+    let bindingIsFor: Bool
+    /// The name the bound value gets: the alias, else the partial's own name when it is literal.
+    let variable: Symbol?
+    let arguments: [(Symbol, Expression)]
+    let offset: Int
+
+    init(
+        kind: Kind, name: Expression, binding: Expression?, bindingIsFor: Bool, variable: Symbol?,
+        arguments: [(Symbol, Expression)], offset: Int
+    ) {
+        self.kind = kind
+        self.name = name
+        self.binding = binding
+        self.bindingIsFor = bindingIsFor
+        self.variable = variable
+        self.arguments = arguments
+        self.offset = offset
+    }
+}
+
+indirect enum Expression: Sendable {
+    case literal(LiquidValue)
+    /// `blank` and `empty`: values in output, predicates in comparisons.
+    case blank
+    case empty
+    case variable(VariablePath)
+    case range(Expression, Expression, offset: Int)
+}
+
+final class VariablePath: Sendable {
+    enum Root: Sendable {
+        case symbol(Symbol)
+        /// `[expression]` at the start of a path: the variable named by the expression's value.
+        case computed(Expression)
+    }
+
+    enum Segment: Sendable {
+        case key(String)
+        case index(Expression)
+    }
+
+    let root: Root
+    let segments: [Segment]
+    let offset: Int
+    let text: String
+
+    init(root: Root, segments: [Segment], offset: Int, text: String) {
+        self.root = root
+        self.segments = segments
+        self.offset = offset
+        self.text = text
+    }
+}
+
+final class FilteredExpression: Sendable {
+    let expression: Expression
+    let filters: [FilterCall]
+    let offset: Int
+    /// `x | default: …` asks whether x exists, so an undefined x is not reported.
+    let testsExistence: Bool
+
+    init(expression: Expression, filters: [FilterCall], offset: Int) {
+        self.expression = expression
+        self.filters = filters
+        self.offset = offset
+        self.testsExistence = filters.first?.name == "default"
+    }
+}
+
+final class FilterCall: Sendable {
+    let name: String
+    let definition: FilterDefinition
+    let positional: [Expression]
+    let keyword: [(String, Expression)]
+    let offset: Int
+
+    init(
+        name: String, definition: FilterDefinition, positional: [Expression], keyword: [(String, Expression)],
+        offset: Int
+    ) {
+        self.name = name
+        self.definition = definition
+        self.positional = positional
+        self.keyword = keyword
+        self.offset = offset
+    }
+}
+
+indirect enum Condition: Sendable {
+    case value(Expression)
+    case comparison(Expression, ComparisonOperator, Expression, offset: Int)
+    case and(Condition, Condition)
+    case or(Condition, Condition)
+}
+
+enum ComparisonOperator: String, Sendable {
+    case equal = "=="
+    case notEqual = "!="
+    case less = "<"
+    case greater = ">"
+    case lessOrEqual = "<="
+    case greaterOrEqual = ">="
+    case contains
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// A fresh folder with the given files, for one test.
+func temporaryFolder(_ files: [String: String]) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-\(UUID().uuidString)")
+    for (path, text) in files {
+        let file = folder.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+    }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+@Test func renderPrintsExactlyTheOutput() throws {
+    let folder = try temporaryFolder([
+        "page.liquid": "{% for p in pages %}{% include 'item' %}{% render 'badge', n: forloop.index %}{% endfor %}",
+        "data.json": #"{"pages": [{"title": "대전"}, {"title": "Boston"}]}"#,
+        "partials/item": "[{{ p.title | upcase }}]",
+        "partials/badge.liquid": "({{ n }})",
+    ])
+    let result = try runBridgehead(
+        ["render", "page.liquid", "--data", "data.json", "--partials", "partials"], in: folder)
+    #expect(result.status == 0)
+    #expect(result.standardOutput == "[대전](1)[BOSTON](2)")
+    #expect(result.standardError == "")
+}
+
+@Test func renderReportsErrorsWithExitOne() throws {
+    let folder = try temporaryFolder(["bad.liquid": "ok\n{{ x | nope }}\n"])
+    let result = try runBridgehead(["render", "bad.liquid"], in: folder)
+    #expect(result.status == 1)
+    #expect(result.standardOutput == "")
+    #expect(
+        result.standardError == """
+            bad.liquid:2:8: error: unknown filter 'nope'
+             2 | {{ x | nope }}
+               |        ^
+
+            """)
+}
+
+@Test func renderStrictMakesUndefinedAnError() throws {
+    let folder = try temporaryFolder(["t.liquid": "{{ missing }}"])
+    let lenient = try runBridgehead(["render", "t.liquid"], in: folder)
+    #expect(lenient.status == 0)
+    #expect(lenient.standardOutput == "")
+    #expect(lenient.standardError.hasPrefix("t.liquid:1:4: warning: undefined variable 'missing'"))
+    let strict = try runBridgehead(["render", "t.liquid", "--strict"], in: folder)
+    #expect(strict.status == 1)
+    #expect(strict.standardError.hasPrefix("t.liquid:1:4: error: undefined variable 'missing'"))
+}
+
+@Test func renderRejectsBadDataAndMissingFiles() throws {
+    let folder = try temporaryFolder(["t.liquid": "x", "bad.json": "{\"a\": [1,}", "list.json": "[1]"])
+    let badJSON = try runBridgehead(["render", "t.liquid", "--data", "bad.json"], in: folder)
+    #expect(badJSON.status == 1)
+    #expect(badJSON.standardError.hasPrefix("bad.json:1:10: error:"))
+    let notObject = try runBridgehead(["render", "t.liquid", "--data", "list.json"], in: folder)
+    #expect(notObject.status == 1)
+    #expect(notObject.standardError.hasPrefix("list.json:1:1: error: the JSON data must be an object"))
+    let missing = try runBridgehead(["render", "nope.liquid"], in: folder)
+    #expect(missing.status == 1)
+    #expect(missing.standardError.hasPrefix("nope.liquid:1:1: error: cannot read file"))
+    let usage = try runBridgehead(["render"], in: folder)
+    #expect(usage.status == 2)
+}

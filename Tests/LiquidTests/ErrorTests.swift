@@ -1,0 +1,133 @@
+import Diagnostics
+import Liquid
+import Testing
+
+@Test func unknownFilterNamesItsPlaceAndSuggests() {
+    #expect(
+        renderError("<p>\n  {{ title | upcse }}\n</p>") == """
+            test.liquid:2:14: error: unknown filter 'upcse'
+             2 |   {{ title | upcse }}
+               |              ^
+              hint: did you mean 'upcase'?
+            """)
+}
+
+@Test func unknownTagIsAnError() {
+    #expect(
+        renderError("{% frobnicate %}") == """
+            test.liquid:1:1: error: unknown tag 'frobnicate'
+             1 | {% frobnicate %}
+               | ^
+            """)
+}
+
+@Test func unclosedForNamesTheLineItOpenedOn() {
+    #expect(
+        renderError("a\n{% for x in xs %}\n{{ x }}\n") == """
+            test.liquid:2:1: error: 'for' tag is never closed
+             2 | {% for x in xs %}
+               | ^
+              hint: add {% endfor %} after its body
+            """)
+}
+
+@Test func strayEndTagAndElse() {
+    #expect(
+        renderError("{% endif %}")?.hasPrefix("test.liquid:1:1: error: unexpected 'endif': no 'if' tag is open here")
+            == true)
+    #expect(
+        renderError("{% else %}")?.hasPrefix("test.liquid:1:1: error: 'else' outside of the tag it belongs to") == true)
+}
+
+@Test func filterArgumentCountsAreCheckedWhenParsing() {
+    #expect(
+        renderError("{{ 'a' | append }}")?.hasPrefix("test.liquid:1:10: error: 'append' takes 1 argument, got 0")
+            == true)
+    #expect(
+        renderError("{{ 'a' | upcase: 1 }}")?.hasPrefix("test.liquid:1:10: error: 'upcase' takes no arguments, got 1")
+            == true)
+    #expect(
+        renderError("{{ 'a' | default: 1, nope: 2 }}")?.hasPrefix(
+            "test.liquid:1:10: error: 'default' has no argument named 'nope'") == true)
+}
+
+@Test func renderErrorsCarryTheFilterPosition() {
+    #expect(
+        renderError("{{ 1 | divided_by: 0 }}")?.hasPrefix("test.liquid:1:8: error: divided_by: divided by 0") == true)
+    #expect(
+        renderError("{% if '1' > 2 %}{% endif %}")?.hasPrefix(
+            "test.liquid:1:11: error: cannot compare string '1' with number '2'")
+            == true)
+}
+
+@Test func syntaxErrorsInExpressions() {
+    #expect(
+        renderError("{{ a..b }}")?.hasPrefix("test.liquid:1:5: error: unexpected '..'; expected the end of the tag")
+            == true)
+    #expect(
+        renderError("{% assign x = 1 + 2 %}") == """
+            test.liquid:1:17: error: unexpected character '+'
+             1 | {% assign x = 1 + 2 %}
+               |                 ^
+              hint: Liquid has no arithmetic operators; use filters such as 'plus' and 'times'
+            """)
+    #expect(renderError("{{ 'open }}")?.hasPrefix("test.liquid:1:4: error: string is never closed") == true)
+    #expect(renderError("{{ x")?.hasPrefix("test.liquid:1:1: error: output '{{' is never closed") == true)
+}
+
+@Test func errorsInPartialsNameTheIncludeSite() {
+    let text = renderError("line one\n  {% include 'bad' %}", partials: ["bad": "{{ x | nope }}"])
+    #expect(
+        text == """
+            includes/bad:1:8: error: unknown filter 'nope'
+             1 | {{ x | nope }}
+               |        ^
+            test.liquid:2:3: note: included from here
+             2 |   {% include 'bad' %}
+               |   ^
+            """)
+}
+
+@Test func includeRecursionIsBounded() {
+    let text = renderError(
+        "{% include 'loop' %}", options: LiquidOptions(maximumIncludeDepth: 5),
+        partials: ["loop": "{% include 'loop' %}"])
+    #expect(
+        text?.hasPrefix("includes/loop:1:1: error: partials nest more than 5 deep (is 'loop' including itself?)")
+            == true)
+    #expect(
+        renderError("{% include 'missing' %}")?.hasPrefix("test.liquid:1:1: error: no partial named 'missing'") == true)
+}
+
+@Test func deepNestingIsAnErrorNotACrash() {
+    let source = String(repeating: "{% if true %}", count: 1_000) + String(repeating: "{% endif %}", count: 1_000)
+    #expect(renderError(source)?.contains("tags are nested more than 200 deep") == true)
+}
+
+@Test func strictModeMakesUndefinedVariablesErrors() {
+    let strict = LiquidOptions(strictVariables: true)
+    #expect(
+        renderError("{{ page.nope }}", #"{"page":{}}"#, options: strict)?.hasPrefix(
+            "test.liquid:1:4: error: undefined property 'page.nope'") == true)
+    #expect(
+        renderError("{{ nope }}", options: strict)?.hasPrefix("test.liquid:1:4: error: undefined variable 'nope'")
+            == true)
+    // Tests for existence are not mistakes.
+    #expect(renderError("{% if nope %}x{% endif %}{{ nope | default: 'd' }}", options: strict) == nil)
+}
+
+@Test func lenientModeWarnsOncePerPlace() throws {
+    var warnings: [Diagnostic] = []
+    let output = try render("{% for i in (1..3) %}{{ nope }}{% endfor %}", warnings: &warnings)
+    #expect(output == "")
+    #expect(warnings.map(\.headline) == ["test.liquid:1:25: warning: undefined variable 'nope'"])
+}
+
+@Test func jsonErrorsPointAtTheLine() {
+    #expect(throws: Diagnostic.self) { try LiquidValue(json: "{\n  \"a\": tru\n}", path: "d.json") }
+    do {
+        _ = try LiquidValue(json: "{\n  \"a\": tru\n}", path: "d.json")
+    } catch {
+        #expect("\(error)".hasPrefix("d.json:2:8: error: unexpected text in JSON"))
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Liquid
+import Testing
+
+struct FilterCase: Sendable, CustomTestStringConvertible {
+    var template: String
+    var expected: String
+    var data = "{}"
+    var testDescription: String { template }
+}
+
+private let objects = #"{"a":[{"t":"b","n":2,"k":["x"]},{"t":"a","n":1,"k":[]},{"t":"c","n":3,"k":["x","y"]}]}"#
+
+private let filterCases: [FilterCase] = [
+    FilterCase(template: "{{ -3 | abs }} {{ '-2.5' | abs }}", expected: "3 2.5"),
+    FilterCase(template: "{{ 'a' | append: 'b' }} {{ 'b' | prepend: 'a' }}", expected: "ab ab"),
+    FilterCase(template: "{{ 3 | at_least: 5 }} {{ 7 | at_most: 5 }}", expected: "5 5"),
+    FilterCase(template: "{{ 'hELLO wORLD' | capitalize }}", expected: "Hello world"),
+    FilterCase(
+        template: "{{ 1.2 | ceil }} {{ 1.8 | floor }} {{ 1.25 | round: 1 }} {{ 2.5 | round }}", expected: "2 1 1.3 3"),
+    FilterCase(template: "{{ a | compact | join: ',' }}", expected: "1,2", data: #"{"a":[1,null,2]}"#),
+    FilterCase(template: "{{ a | concat: b | join: ',' }}", expected: "1,2,3", data: #"{"a":[1],"b":[2,3]}"#),
+    FilterCase(
+        template: "{{ '2019-04-17T09:30:00+09:00' | date: '%Y-%m-%d %H:%M %z %a %b %-d %j' }}",
+        expected: "2019-04-17 09:30 +0900 Wed Apr 17 107"),
+    FilterCase(template: "{{ 'March 14, 2016' | date: '%B %e, %Y %A' }}", expected: "March 14, 2016 Monday"),
+    FilterCase(
+        template: "{{ nothing | default: 'd' }} {{ false | default: 'd', allow_false: true }} {{ '' | default: 'e' }}",
+        expected: "d false e"),
+    FilterCase(
+        template: "{{ 7 | divided_by: 2 }} {{ 7.0 | divided_by: 2 }} {{ -7 | divided_by: 2 }}", expected: "3 3.5 -4"),
+    FilterCase(
+        template: "{{ 'ABC' | downcase }} {{ 'Straße' | upcase }} {{ '대전 Bio' | downcase }}",
+        expected: "abc STRASSE 대전 bio"),
+    FilterCase(
+        template: "{{ '<a href=\"x\">&' | escape }} {{ '&amp; <' | escape_once }}",
+        expected: "&lt;a href=&quot;x&quot;&gt;&amp; &amp; &lt;"),
+    FilterCase(
+        template: "{{ a | first }} {{ a | last }} {{ a | size }} {{ a | join }}", expected: "1 3 3 1 2 3",
+        data: #"{"a":[1,2,3]}"#),
+    FilterCase(
+        template: "{{ 'a b' | lstrip }}|{{ '  a  ' | strip }}|{{ ' a ' | rstrip }}|{{ ' x' | lstrip }}",
+        expected: "a b|a| a|x"),
+    FilterCase(template: "{{ a | map: 't' | join: '' }}", expected: "bac", data: objects),
+    FilterCase(
+        template:
+            "{{ 5 | minus: 2 }} {{ 5 | plus: 2.5 }} {{ 0.1 | plus: 0.2 }} {{ 3 | times: 4 }} {{ 7 | modulo: 3 }} {{ -7 | modulo: 3 }}",
+        expected: "3 7.5 0.3 12 1 2"),
+    FilterCase(template: "{{ \"a\nb\" | newline_to_br }}", expected: "a<br />\nb"),
+    FilterCase(
+        template: "{{ 'aXbXc' | remove: 'X' }} {{ 'aXbXc' | remove_first: 'X' }} {{ 'aXbXc' | remove_last: 'X' }}",
+        expected: "abc abXc aXbc"),
+    FilterCase(
+        template:
+            "{{ 'aXbX' | replace: 'X', 'y' }} {{ 'aXbX' | replace_first: 'X', 'y' }} {{ 'aXbX' | replace_last: 'X', 'y' }}",
+        expected: "ayby aybX aXby"),
+    FilterCase(template: "{{ a | reverse | join: '' }}", expected: "cba", data: #"{"a":["a","b","c"]}"#),
+    FilterCase(
+        template: "{{ 'hello' | slice: 1, 3 }} {{ 'hello' | slice: -2 }} {{ a | slice: 1 | join }}",
+        expected: "ell l 2", data: #"{"a":[1,2,3]}"#),
+    FilterCase(
+        template:
+            "{{ a | sort: 'n' | map: 't' | join: '' }} {{ b | sort | join: '' }} {{ c | sort_natural | join: '' }}",
+        expected: "abc Bab aBc",
+        data: #"{"a":[{"t":"b","n":2},{"t":"a","n":1},{"t":"c","n":3}],"b":["b","a","B"],"c":["c","a","B"]}"#),
+    FilterCase(
+        template: "{{ 'a,b,,' | split: ',' | size }} {{ ' a  b ' | split: ' ' | join: '|' }}", expected: "2 a|b"),
+    FilterCase(template: "{{ '<p>Hi <b>there</b></p><script>x</script>' | strip_html }}", expected: "Hi there"),
+    FilterCase(template: "{{ \"a\r\nb\nc\" | strip_newlines }}", expected: "abc"),
+    FilterCase(
+        template: "{{ a | sum }} {{ b | sum: 'n' }} {{ c | sum }}", expected: "6 6 1.5",
+        data: #"{"a":[1,2,3],"b":[{"n":1},{"n":2},{"n":3}],"c":[0.5,"1"]}"#),
+    FilterCase(
+        template: "{{ 'Ground control to Major Tom.' | truncate: 20 }} {{ 'one two three' | truncatewords: 2, '…' }}",
+        expected: "Ground control to... one two…"),
+    FilterCase(template: "{{ a | uniq | join: '' }}", expected: "ab", data: #"{"a":["a","b","a"]}"#),
+    FilterCase(template: "{{ 'a b&c' | url_encode }} {{ 'a+b%26c' | url_decode }}", expected: "a+b%26c a b&c"),
+    FilterCase(
+        template:
+            "{{ a | where: 'n', 2 | map: 't' }} {{ a | reject: 'n', 2 | map: 't' | join: '' }} {{ a | where: 'k', 'y' | map: 't' }}",
+        expected: "b ac c", data: objects),
+    FilterCase(
+        template: "{{ a | has: 'n', 3 }} {{ a | find: 'n', 1 | map: 't' }} {{ a | find_index: 't', 'c' }}",
+        expected: "true a 2", data: objects),
+    FilterCase(
+        template:
+            "{{ '대전' | base64_encode }} {{ '64yA7KCE' | base64_decode }} {{ '?>' | base64_url_safe_encode }} {{ 'Pz4=' | base64_url_safe_decode }}",
+        expected: "64yA7KCE 대전 Pz4= ?>"),
+    // Jekyll filters
+    FilterCase(
+        template: "{{ '2019-04-17T09:30:00+09:00' | date_to_xmlschema }} {{ '2019-04-17' | date_to_rfc822 }}",
+        expected: "2019-04-17T09:30:00+09:00 Wed, 17 Apr 2019 00:00:00 +0000"),
+    FilterCase(template: "{{ a | where_exp: 'i', 'i.n > 1' | map: 't' | join: '' }}", expected: "bc", data: objects),
+    FilterCase(
+        template: "{% assign g = a | group_by: 'k' %}{% for x in g %}{{ x.name }}:{{ x.size }};{% endfor %}",
+        expected: "x:1;:1;xy:1;", data: objects),
+    FilterCase(
+        template: "{{ h | jsonify }}",
+        expected: #"{"b":[1,"x<"],"a":null}"#.replacingOccurrences(of: "x<", with: "x\\u003c"),
+        data: #"{"h":{"b":[1,"x<"],"a":null}}"#),
+    FilterCase(
+        template: "{{ 'Daejeon–Boston Bio, 2019!' | slugify }} {{ '대전 테크노파크' | slugify }}",
+        expected: "daejeon-boston-bio-2019 대전-테크노파크"),
+    FilterCase(template: "{{ '<a & \"b\">' | xml_escape }}", expected: "&lt;a &amp; &quot;b&quot;&gt;"),
+    FilterCase(
+        template: "{{ 'Boston bio 클러스터' | number_of_words }} {{ '대전-보스턴 협약' | number_of_words }}", expected: "6 7"),
+    FilterCase(
+        template: "{{ a | array_to_sentence_string }} {{ '  a \n b ' | normalize_whitespace }}",
+        expected: "x, y, and z a b", data: #"{"a":["x","y","z"]}"#),
+    FilterCase(
+        template: "{{ a | push: 4 | join }} {{ a | pop | join }} {{ a | shift | join }} {{ a | unshift: 0 | join }}",
+        expected: "1 2 3 4 1 2 2 3 0 1 2 3", data: #"{"a":[1,2,3]}"#),
+    FilterCase(
+        template: "{{ 'a b' | cgi_escape }} {{ 'a b/대' | uri_escape }} {{ '12' | to_integer | plus: 1 }}",
+        expected: "a+b a%20b/%EB%8C%80 13"),
+    FilterCase(template: "{{ h | inspect }}", expected: #"{"a"=>[1, "b"]}"#, data: #"{"h":{"a":[1,"b"]}}"#),
+]
+
+@Test(arguments: filterCases) func filters(_ test: FilterCase) throws {
+    #expect(try render(test.template, test.data) == test.expected)
+}
+
+@Test func urlFiltersUseTheBaseURL() throws {
+    let portal = LiquidOptions(baseURL: "https://user.github.io/portal/")
+    #expect(
+        try render(
+            "{{ '/boston/' | relative_url }} {{ 'boston/' | absolute_url }} {{ 'https://x.org/' | relative_url }}",
+            options: portal)
+            == "/portal/boston/ https://user.github.io/portal/boston/ https://x.org/")
+    #expect(try render("{{ '/boston/' | relative_url }} {{ '/a/' | absolute_url }}") == "/boston/ /a/")
+}
+
+@Test func customFiltersReadTheContextAndOverrideBuiltIns() throws {
+    let shout: LiquidFilter = { input, arguments, context in
+        let lang = context.variable(["page", "lang"])?.outputText ?? "?"
+        return .string("\(input.outputText)!\(arguments.positional.first?.outputText ?? "")@\(lang)")
+    }
+    let upcase: LiquidFilter = { _, _, _ in .string("mine") }
+    #expect(
+        try render(
+            "{{ 'hi' | shout: 2 }} {{ 'x' | upcase }}", #"{"page":{"lang":"ko"}}"#,
+            filters: ["shout": shout, "upcase": upcase])
+            == "hi!2@ko mine")
+}
+
+@Test func wordStatisticsCountHangulByCharacter() {
+    let statistics = WordStatistics("대전 바이오 cluster, 48 universities")
+    #expect(statistics.words == 3)
+    #expect(statistics.cjkCharacters == 5)
+    #expect(statistics.readingMinutes == 1)
+}

@@ -1,4 +1,0 @@
-import Markdown
-import Testing
-
-@Test func placeholderMarkdownLoads() {}
