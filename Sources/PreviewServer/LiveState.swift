@@ -32,6 +32,8 @@ final class LiveState: Sendable {
     /// Tells builds of different server runs apart, so a page left open across a restart reloads.
     private let instance = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     private let inner: Locked<Inner>
+    /// Keeps publishers in order; the comparison of two builds happens under this lock only.
+    private let publishing = NSLock()
 
     init(snapshot: SiteSnapshot) {
         inner = Locked(Inner(snapshot: snapshot, generation: 1))
@@ -51,29 +53,36 @@ final class LiveState: Sendable {
 
     /// Swaps in `snapshot` and sends open pages what it means for them. `changedPaths` may say
     /// which output files differ from the served ones when the caller knows; otherwise they are
-    /// compared here. Returns the event sent, if any: a good build that changes nothing sends none.
+    /// compared here, outside the lock requests take. Returns the event sent, if any: a good
+    /// build that changes nothing sends none.
     @discardableResult
     func publish(_ snapshot: SiteSnapshot, changedPaths: [String]? = nil) -> LiveEvent? {
-        inner.withLock { inner in
-            let previous = inner.snapshot
-            let event: LiveEvent
-            if !snapshot.errors.isEmpty {
-                event = .errors(build: buildID(inner.generation + 1), html: LiveReload.overlay(for: snapshot.errors))
-            } else if !previous.errors.isEmpty || previous.basePath != snapshot.basePath {
-                event = .reload(build: buildID(inner.generation + 1))
-            } else {
-                let changed = changedPaths ?? snapshot.changedPaths(since: previous)
-                if changed.isEmpty {
-                    inner.snapshot = snapshot
-                    return nil
-                }
-                let build = buildID(inner.generation + 1)
-                event =
-                    changed.allSatisfy { $0.lowercased().hasSuffix(".css") }
-                    ? .css(build: build) : .reload(build: build)
-            }
+        publishing.lock()
+        defer { publishing.unlock() }
+        let previous = inner.withLock { $0.snapshot }
+        enum Kind { case errors, reload, css, nothing }
+        let kind: Kind
+        if !snapshot.errors.isEmpty {
+            kind = .errors
+        } else if !previous.errors.isEmpty || previous.basePath != snapshot.basePath {
+            kind = .reload
+        } else {
+            let changed = changedPaths ?? snapshot.changedPaths(since: previous)
+            kind =
+                changed.isEmpty ? .nothing : changed.allSatisfy { $0.lowercased().hasSuffix(".css") } ? .css : .reload
+        }
+        let overlay = kind == .errors ? LiveReload.overlay(for: snapshot.errors) : ""
+        return inner.withLock { inner in
             inner.snapshot = snapshot
+            if kind == .nothing { return nil }
             inner.generation += 1
+            let build = buildID(inner.generation)
+            let event: LiveEvent =
+                switch kind {
+                case .errors: .errors(build: build, html: overlay)
+                case .css: .css(build: build)
+                case .reload, .nothing: .reload(build: build)
+                }
             for continuation in inner.clients.values {
                 continuation.yield(event)
             }

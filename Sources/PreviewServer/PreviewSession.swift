@@ -54,8 +54,24 @@ public final class PreviewSession: Sendable {
             let first = await build(changedSources: nil, origin: origin)
             terminal.output(
                 "Serving \(source.path) at \(origin)\(server.snapshot.basePath) (\(first.summary); Ctrl-C stops)")
+            // Batches that arrive during a rebuild are merged into the next one, so a burst of
+            // saves during a long build costs one more build, not one per save.
+            let pending = Locked<Set<String>>([])
+            let (wakeUps, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
             group.addTask {
                 for await batch in watcher.batches {
+                    pending.withLock { $0.formUnion(batch) }
+                    wake.yield()
+                }
+                wake.finish()
+            }
+            group.addTask {
+                for await _ in wakeUps {
+                    let batch = pending.withLock { changes in
+                        defer { changes = [] }
+                        return changes.sorted()
+                    }
+                    guard !batch.isEmpty else { continue }
                     let outcome = await self.build(changedSources: batch, origin: origin)
                     let effect = outcome.effect.map { "; \($0)" } ?? ""
                     self.terminal.output("\(Self.describe(batch)) changed: \(outcome.summary)\(effect)")

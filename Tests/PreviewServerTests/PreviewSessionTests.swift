@@ -37,6 +37,35 @@ struct TinyRenderer: SiteRendering {
     }
 }
 
+/// Records what each build was told, and takes its time about the second one.
+final class RecordingRenderer: SiteRendering, @unchecked Sendable {
+    let inner: TinyRenderer
+    private let lock = NSLock()
+    private var calls: [[String]?] = []
+
+    init(source: URL) {
+        inner = TinyRenderer(source: source)
+    }
+
+    var changes: [[String]?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return calls
+    }
+
+    private func record(_ changedSources: [String]?) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        calls.append(changedSources)
+        return calls.count
+    }
+
+    func render(changedSources: [String]?, origin: String) async throws -> RenderedSite {
+        if record(changedSources) == 2 { try await Task.sleep(for: .milliseconds(600)) }
+        return try await inner.render(changedSources: changedSources, origin: origin)
+    }
+}
+
 final class Transcript: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
@@ -101,6 +130,28 @@ final class Transcript: @unchecked Sendable {
         let fixed = try await httpRequest("/", port: port)
         #expect(fixed.text.contains("<body>Hello, fixed<script"))
         #expect(!fixed.text.contains("__bridgehead-overlay"))
+        running.cancel()
+        try await running.value
+    }
+
+    @Test func changesDuringARebuildAreMergedIntoTheNextOne() async throws {
+        let site = try TemporarySite()
+        try site.write("content/index.md", "Hello")
+        let renderer = RecordingRenderer(source: site.root)
+        let transcript = Transcript()
+        let session = PreviewSession(source: site.root, port: 0, renderer: renderer, terminal: transcript.terminal)
+        let running = Task { try await session.run() }
+        defer { running.cancel() }
+        try await waitUntil { transcript.text.contains("Serving ") }
+        try site.write("content/a.md", "A")
+        try await waitUntil { renderer.changes.count == 2 }
+        for name in ["b", "c", "d"] {
+            try site.write("content/\(name).md", name)
+            try await Task.sleep(for: .milliseconds(120))
+        }
+        try await waitUntil { renderer.changes.count == 3 }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(renderer.changes == [nil, ["content/a.md"], ["content/b.md", "content/c.md", "content/d.md"]])
         running.cancel()
         try await running.value
     }
