@@ -11,13 +11,21 @@ enum LiveReload {
 
     /// Connects to the event stream with the build the page came from; the server answers a stale
     /// build with `reload` at once, so an edit that lands between page load and connection is not
-    /// missed. `css` swaps same-origin stylesheets in place; `errors` shows the overlay.
+    /// missed. `css` swaps same-origin stylesheets in place; `errors` shows the overlay. A hidden
+    /// tab closes its stream (browsers allow few connections per host, and every open preview tab
+    /// would hold one) and reconnects, catching up, when shown again.
     static let script = """
         (() => {
           const overlayID = "\(overlayID)";
           let build = document.currentScript ? document.currentScript.dataset.build : "";
+          let source = null;
+          const disconnect = () => {
+            if (source) source.close();
+            source = null;
+          };
           const connect = () => {
-            const source = new EventSource("\(eventsPath)?build=" + encodeURIComponent(build));
+            if (source || document.hidden) return;
+            source = new EventSource("\(eventsPath)?build=" + encodeURIComponent(build));
             source.addEventListener("reload", () => location.reload());
             source.addEventListener("css", (event) => {
               build = JSON.parse(event.data).build;
@@ -40,10 +48,11 @@ enum LiveReload {
               document.body.insertAdjacentHTML("beforeend", data.html);
             });
             source.onerror = () => {
-              source.close();
+              disconnect();
               setTimeout(connect, 1000);
             };
           };
+          document.addEventListener("visibilitychange", () => (document.hidden ? disconnect() : connect()));
           connect();
         })();
 
