@@ -92,7 +92,9 @@ public final class PreviewSession: Sendable {
                 terminal.errors(warning.description)
             }
             let snapshot = SiteSnapshot(files: site.files, basePath: site.basePath)
-            let event = server.publish(snapshot, changedPaths: site.changedOutputs)
+            // Comparing every output of a large site costs more than the rest of a small rebuild;
+            // stylesheets are copied as they are, so changed sources tell css-only edits apart.
+            let event = server.publish(snapshot, changedPaths: site.changedOutputs ?? changedSources)
             return (site.summary, Self.describe(event: event))
         } catch {
             let diagnostics = Self.diagnostics(from: error)
