@@ -15,10 +15,16 @@ public struct BuildOptions: Sendable {
     public var production: Bool
     /// The moment that decides which pages are "future"; injected so builds are reproducible in tests.
     public var now: Date
+    /// Parse and render on all cores; false does every step on one thread (the output is the same).
+    public var parallel: Bool
+    /// Paths in diagnostics are shown relative to this folder when they are inside it; nil means
+    /// the current folder.
+    public var workingDirectory: String?
 
     public init(
         source: URL, output: URL? = nil, includeDrafts: Bool = false, includeFuture: Bool = false,
-        baseURL: String? = nil, production: Bool = false, now: Date = Date()
+        baseURL: String? = nil, production: Bool = false, now: Date = Date(), parallel: Bool = true,
+        workingDirectory: String? = nil
     ) {
         self.source = source
         self.output = output
@@ -27,6 +33,8 @@ public struct BuildOptions: Sendable {
         self.baseURL = baseURL
         self.production = production
         self.now = now
+        self.parallel = parallel
+        self.workingDirectory = workingDirectory
     }
 }
 
@@ -54,6 +62,6 @@ public enum SiteBuilder {
     /// Builds the site. Throws `DiagnosticList` with every error found; the output folder is
     /// then exactly as it was before.
     public static func build(_ options: BuildOptions) async throws -> BuildSummary {
-        throw DiagnosticList([Diagnostic(at: nil, "the site builder is not written yet")])
+        try await Pipeline.build(options)
     }
 }

@@ -40,7 +40,8 @@ struct BuildCommand: AsyncParsableCommand {
         }
         if verbose {
             for stage in summary.stages {
-                printToStandardError(String(format: "  %-10@ %8.3f s", stage.name as NSString, stage.seconds))
+                let name = stage.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                print("  \(name) \(String(format: "%8.3f", stage.seconds)) s")
             }
         }
         print(summary.line)

@@ -1,0 +1,157 @@
+// The few file-system calls a build makes, on plain path strings: one directory listing per
+// folder (its entry types come with the listing, so no file is stat-ed), one read per file.
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+enum EntryType {
+    case file
+    case folder
+    case symlink
+    case other
+}
+
+struct FolderEntry {
+    var name: String
+    var type: EntryType
+}
+
+struct FileSystemError: Error {
+    var message: String
+}
+
+enum FileSystem {
+    /// The entries of `path` in byte order of their names, without `.` and `..`; nil if it is not a folder.
+    static func list(_ path: String) -> [FolderEntry]? {
+        guard let folder = opendir(path) else { return nil }
+        defer { closedir(folder) }
+        var entries: [FolderEntry] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let type: EntryType
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): type = .folder
+            case Int32(DT_REG): type = .file
+            case Int32(DT_LNK): type = .symlink
+            case Int32(DT_UNKNOWN): type = kind(of: path + "/" + name, followingLinks: false)
+            default: type = .other
+            }
+            entries.append(FolderEntry(name: name, type: type))
+        }
+        entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        return entries
+    }
+
+    /// What is at `path`, or `.other` when nothing is.
+    static func kind(of path: String, followingLinks: Bool = true) -> EntryType {
+        var info = stat()
+        let status = followingLinks ? stat(path, &info) : lstat(path, &info)
+        guard status == 0 else { return .other }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .folder
+        case S_IFREG: return .file
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// The canonical absolute path with every symlink resolved, or nil if `path` does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileSystemError(message: "cannot read file: \(lastError())") }
+        defer { close(descriptor) }
+        var info = stat()
+        let expected = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+        var bytes = [UInt8](repeating: 0, count: max(expected, 0) + 1)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: max(4096, count))) }
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                read(descriptor, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(message: "cannot read file: \(lastError())")
+            }
+            if got == 0 { break }
+            count += got
+        }
+        bytes.removeSubrange(count...)
+        return bytes
+    }
+
+    static func writeFile(_ bytes: some ContiguousBytes, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileSystemError(message: "cannot write '\(path)': \(lastError())") }
+        defer { close(descriptor) }
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemError(message: "cannot write '\(path)': \(lastError())")
+                }
+                offset += written
+            }
+        }
+    }
+
+    static func copyFile(_ source: String, to destination: String) throws {
+        do {
+            try writeFile(try readFile(source), to: destination)
+        } catch let error as FileSystemError {
+            throw FileSystemError(message: "cannot copy '\(source)': \(error.message)")
+        }
+    }
+
+    static func makeFolder(_ path: String) throws {
+        if mkdir(path, 0o755) != 0, errno != EEXIST {
+            throw FileSystemError(message: "cannot create folder '\(path)': \(lastError())")
+        }
+    }
+
+    static func makeFolders(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw FileSystemError(message: "cannot create folder '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    static func renameItem(_ source: String, to destination: String) throws {
+        if rename(source, destination) != 0 {
+            throw FileSystemError(message: "cannot rename '\(source)' to '\(destination)': \(lastError())")
+        }
+    }
+
+    /// Deletes a file or a whole folder; nothing there is fine.
+    static func remove(_ path: String) {
+        guard exists(path) else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static var currentFolder: String { FileManager.default.currentDirectoryPath }
+
+    private static func lastError() -> String {
+        String(cString: strerror(errno))
+    }
+}

@@ -1,0 +1,153 @@
+import Diagnostics
+import Foundation
+
+/// The output folder's safety rules, and the swap that replaces it with a finished build.
+enum OutputFolder {
+    static let markerName = ".bridgehead"
+    static let markerText = "Written by Bridgehead; safe to delete.\n"
+
+    /// The build's paths, after refusing an output folder that is not safe to replace.
+    static func paths(for options: BuildOptions) throws -> BuildPaths {
+        let working = trimmedPath(options.workingDirectory ?? FileSystem.currentFolder)
+        let source = trimmedPath(options.source.standardizedFileURL.path)
+        let output = trimmedPath(options.output?.standardizedFileURL.path ?? source + "/public")
+        let outputDisplay = shownPath(output, from: working)
+        let sourceDisplay = shownPath(source, from: working)
+
+        guard let sourceReal = FileSystem.realPath(source), FileSystem.kind(of: sourceReal) == .folder else {
+            throw Diagnostic(
+                at: nil, "no site folder '\(sourceDisplay)'",
+                hint: "run bridgehead in the folder that holds site.yml, or pass --source DIR")
+        }
+        let outputReal = realPathOfPossiblyMissing(output)
+        let hint = "choose another folder with --output, or leave it out to build into \(sourceDisplay)/public"
+        if outputReal == sourceReal {
+            throw Diagnostic(at: nil, "the output folder '\(outputDisplay)' is the site folder", hint: hint)
+        }
+        if sourceReal.hasPrefix(outputReal + "/") || outputReal == "/" {
+            throw Diagnostic(at: nil, "the output folder '\(outputDisplay)' contains the site folder", hint: hint)
+        }
+        for inside in ["content", "templates"] {
+            let folder = FileSystem.realPath(sourceReal + "/" + inside) ?? sourceReal + "/" + inside
+            if outputReal == folder || outputReal.hasPrefix(folder + "/") {
+                throw Diagnostic(at: nil, "the output folder '\(outputDisplay)' is inside \(inside)/", hint: hint)
+            }
+        }
+        if FileSystem.exists(output) {
+            guard FileSystem.kind(of: output) == .folder else {
+                throw Diagnostic(at: nil, "the output '\(outputDisplay)' is not a folder", hint: hint)
+            }
+            let entries = FileSystem.list(output) ?? []
+            if !entries.isEmpty, !entries.contains(where: { $0.name == markerName }) {
+                throw Diagnostic(
+                    at: nil, "the output folder '\(outputDisplay)' is not empty and was not written by Bridgehead",
+                    hint:
+                        "Bridgehead replaces only folders holding its marker file \(markerName); empty or remove it, or choose another --output"
+                )
+            }
+        }
+        let parent = parentPath(output)
+        let name = String(output[output.index(after: output.lastIndex(of: "/") ?? output.startIndex)...])
+        let pid = ProcessInfo.processInfo.processIdentifier
+        return BuildPaths(
+            source: source, display: sourceDisplay.isEmpty || sourceDisplay == "." ? "" : sourceDisplay + "/",
+            output: output, outputDisplay: outputDisplay,
+            temporary: "\(parent)/.\(name).bridgehead-tmp-\(pid)", retired: "\(parent)/.\(name).bridgehead-old-\(pid)")
+    }
+
+    /// Puts the finished build in place of the output folder: the old one is moved aside, the
+    /// new one moved in, then the old one deleted, so a reader never sees half a site.
+    static func swap(_ paths: BuildPaths) throws {
+        guard FileSystem.exists(paths.output) else {
+            try FileSystem.renameItem(paths.temporary, to: paths.output)
+            return
+        }
+        FileSystem.remove(paths.retired)
+        try FileSystem.renameItem(paths.output, to: paths.retired)
+        do {
+            try FileSystem.renameItem(paths.temporary, to: paths.output)
+        } catch {
+            try? FileSystem.renameItem(paths.retired, to: paths.output)
+            throw error
+        }
+        FileSystem.remove(paths.retired)
+    }
+
+    private static func trimmedPath(_ path: String) -> String {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    /// `path` relative to `folder` when it is inside it (`.` for the folder itself), else as it is.
+    static func shownPath(_ path: String, from folder: String) -> String {
+        if path == folder { return "." }
+        if folder == "/" { return String(path.dropFirst()) }
+        if path.hasPrefix(folder + "/") { return String(path.dropFirst(folder.count + 1)) }
+        return path
+    }
+
+    static func parentPath(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+
+    /// The real path of `path`, resolving what exists of it: an output folder that is still to be
+    /// made is compared by its parent's real path.
+    private static func realPathOfPossiblyMissing(_ path: String) -> String {
+        if let real = FileSystem.realPath(path) { return real }
+        let parent = parentPath(path)
+        let name = String(path[path.index(after: path.lastIndex(of: "/") ?? path.startIndex)...])
+        if parent == path { return path }
+        let parentReal = realPathOfPossiblyMissing(parent)
+        return parentReal == "/" ? "/" + name : parentReal + "/" + name
+    }
+}
+
+enum WriteStage {
+    /// Writes every output into the temporary folder beside the output folder.
+    static func run(_ state: BuildState) async {
+        let paths = state.paths
+        FileSystem.remove(paths.temporary)
+        do {
+            try FileSystem.makeFolders(OutputFolder.parentPath(paths.temporary))
+            try FileSystem.makeFolder(paths.temporary)
+            state.wroteTemporaryFolder = true
+            var folders: Set<String> = []
+            for path in state.outputs.keys {
+                var folder = path
+                while let slash = folder.lastIndex(of: "/") {
+                    folder = String(folder[..<slash])
+                    if !folders.insert(folder).inserted { break }
+                }
+            }
+            for folder in folders.sorted(by: { $0.utf8.count < $1.utf8.count }) {
+                try FileSystem.makeFolder(paths.temporary + "/" + folder)
+            }
+        } catch {
+            state.fail(Diagnostic(at: nil, "cannot write the site: \(error)"))
+            return
+        }
+        let files = state.outputs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let failures = parallelMap(files.count, serial: !state.options.parallel) { index -> String? in
+            let (path, file) = files[index]
+            let target = paths.temporary + "/" + path
+            do {
+                switch file {
+                case .text(var text):
+                    try text.withUTF8 { try FileSystem.writeFile(UnsafeRawBufferPointer($0), to: target) }
+                case .copy(let source):
+                    try FileSystem.copyFile(source, to: target)
+                }
+                return nil
+            } catch let error as FileSystemError {
+                return error.message
+            } catch {
+                return "\(error)"
+            }
+        }
+        for failure in failures.compactMap({ $0 }) {
+            state.fail(Diagnostic(at: nil, failure))
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Diagnostics
+import Liquid
+import Markdown
+
+enum PageKind: String, Sendable {
+    case home
+    case section
+    case page
+    case taxonomy
+    case term
+    case notFound = "404"
+
+    var isList: Bool { self == .home || self == .section || self == .term }
+    var isSection: Bool { self == .home || self == .section }
+}
+
+/// A Markdown file read up to its body: where it is, its language and its front matter.
+struct ContentFile: Sendable {
+    /// The path below `content/`: `boston/labcentral.en.md`.
+    var relativePath: String
+    /// The folder below `content/` (`boston`, or empty at the root).
+    var folder: String
+    /// The name without language and `.md`: `labcentral`, `_index`, `index`.
+    var stem: String
+    var language: Int
+    /// `content/boston/labcentral.en.md`, as `page.source_path` shows it.
+    var sourcePath: String
+    /// The path diagnostics show (relative to the current folder).
+    var displayPath: String
+    var text: String
+    var body: Substring
+    var bodyFirstLine: Int
+    var matter: FrontMatter
+
+    /// The content folder whose URL the page takes: its own for `_index.md` and bundles'
+    /// `index.md`, else the folder plus its name.
+    var urlFolder: String {
+        if stem == "_index" || stem == "index" { return folder }
+        return folder.isEmpty ? stem : folder + "/" + stem
+    }
+}
+
+/// A page of the site, and the object templates see as `page`, `section` or a list item.
+///
+/// Pages are built and linked on one thread in the graph stage and filled in by exactly one
+/// worker each in the parse stage; the render stage only reads them, from many threads.
+final class Page: LiquidDrop, @unchecked Sendable {
+    let kind: PageKind
+    let language: Int
+    let lang: String
+    var title: String
+    /// The path below the site root without the base path: `/en/boston/`.
+    var path = "/"
+    var url = "/"
+    var permalink = "/"
+    var outputPath = "index.html"
+    var date: LiquidDate?
+    var updated: LiquidDate?
+    var draft = false
+    var weight: Int?
+    var params = LiquidObject()
+    let source: ContentFile?
+    /// The content folder a section stands for (`boston/labs`; empty for the home).
+    var folder = ""
+    var taxonomy: Int?
+    var layoutChain: [Layout] = []
+
+    var contentHTML = ""
+    var summaryHTML = ""
+    var toc: LiquidValue = .array([])
+    var wordCount = 0
+    var markdownLinks: [MarkdownLink] = []
+
+    var section: Page?
+    var prev: Page?
+    var next: Page?
+    var translations: [Page] = []
+    /// A section's regular pages, or a term's pages, in the standard order.
+    var pages: [Page] = []
+    var sections: [Page] = []
+    /// Each taxonomy's terms of this page (`page.tags`), as written.
+    var terms: [[String]] = []
+    let taxonomyNames: [String]
+
+    var pagesValue: LiquidValue = .array([])
+    var sectionsValue: LiquidValue = .array([])
+    var termsValue: LiquidValue = .nil
+    var translationsValue: LiquidValue = .array([])
+    var termValues: [LiquidValue] = []
+
+    init(kind: PageKind, language: Language, title: String, source: ContentFile?, taxonomyNames: [String]) {
+        self.kind = kind
+        self.language = language.index
+        self.lang = language.code
+        self.title = title
+        self.source = source
+        self.taxonomyNames = taxonomyNames
+    }
+
+    var sourcePath: String? { source?.sourcePath }
+
+    /// Where diagnostics about this page point: its file, or what generated it.
+    var origin: String {
+        if let source { return source.displayPath }
+        switch kind {
+        case .taxonomy: return "the '\(path)' taxonomy index"
+        case .term: return "the '\(path)' taxonomy term page"
+        case .notFound: return "the 404 page"
+        case .home: return "the home page of language '\(lang)'"
+        default: return "the '\(path)' section page"
+        }
+    }
+
+    /// Fills the values lists give templates; called once the graph is complete.
+    func freeze() {
+        pagesValue = .array(pages.map { .drop($0) })
+        sectionsValue = .array(sections.map { .drop($0) })
+        translationsValue = .array(
+            translations.map { ["lang": .string($0.lang), "url": .string($0.url), "title": .string($0.title)] })
+        termValues = terms.map { .array($0.map(LiquidValue.string)) }
+    }
+
+    /// Breaks the references between pages so that a finished build frees them.
+    func unlink() {
+        section = nil
+        prev = nil
+        next = nil
+        translations = []
+        pages = []
+        sections = []
+        pagesValue = .nil
+        sectionsValue = .nil
+        termsValue = .nil
+        translationsValue = .nil
+        layoutChain = []
+    }
+
+    var readingMinutes: Int { max(1, (wordCount + 249) / 250) }
+
+    func value(forKey key: String) -> LiquidValue? {
+        switch key {
+        case "title": return .string(title)
+        case "content": return .string(contentHTML)
+        case "summary": return .string(summaryHTML)
+        case "url": return .string(url)
+        case "permalink": return .string(permalink)
+        case "date": return date.map(LiquidValue.date) ?? .nil
+        case "updated": return updated.map(LiquidValue.date) ?? .nil
+        case "lang": return .string(lang)
+        case "draft": return .bool(draft)
+        case "weight": return weight.map(LiquidValue.int) ?? .nil
+        case "params": return .object(params)
+        case "source_path": return sourcePath.map(LiquidValue.string) ?? .nil
+        case "word_count": return .int(wordCount)
+        case "reading_minutes": return .int(readingMinutes)
+        case "toc": return toc
+        case "translations": return translationsValue
+        case "prev": return prev.map { .drop($0) } ?? .nil
+        case "next": return next.map { .drop($0) } ?? .nil
+        case "section": return section.map { .drop($0) } ?? .nil
+        case "kind": return .string(kind.rawValue)
+        case "pages": return kind.isList ? pagesValue : nil
+        case "sections": return kind.isSection ? sectionsValue : nil
+        case "terms": return kind == .taxonomy ? termsValue : nil
+        default:
+            if let index = taxonomyNames.firstIndex(of: key) {
+                return index < termValues.count ? termValues[index] : .array([])
+            }
+            return nil
+        }
+    }
+
+    /// What `jsonify` shows: every property but those that lead to other pages (and back).
+    var propertyNames: [String] {
+        [
+            "title", "url", "permalink", "date", "updated", "lang", "draft", "weight", "kind", "source_path",
+            "word_count", "reading_minutes", "summary", "content", "toc", "translations", "params",
+        ] + taxonomyNames
+    }
+
+    var outputText: String { title }
+}
+
+/// The standard order of `pages` everywhere: pages with a weight first, by weight; then the
+/// newest date first, undated last; then title in Unicode scalar order; then source path.
+func standardOrder(_ a: Page, _ b: Page) -> Bool {
+    switch (a.weight, b.weight) {
+    case (let x?, let y?) where x != y: return x < y
+    case (.some, .none): return true
+    case (.none, .some): return false
+    default: break
+    }
+    switch (a.date, b.date) {
+    case (let x?, let y?) where x.date != y.date: return x.date > y.date
+    case (.some, .none): return true
+    case (.none, .some): return false
+    default: break
+    }
+    if a.title != b.title { return precedesInScalarOrder(a.title, b.title) }
+    return precedesInScalarOrder(a.sourcePath ?? a.path, b.sourcePath ?? b.path)
+}

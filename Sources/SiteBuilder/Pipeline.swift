@@ -1,0 +1,154 @@
+import Diagnostics
+import Foundation
+import Liquid
+
+/// Where a build reads and writes, as absolute paths and as diagnostics show them.
+struct BuildPaths: Sendable {
+    var source: String
+    /// What goes before `content/…` in diagnostics: empty when building the current folder,
+    /// `site/` for `--source site`, the absolute path when the site is elsewhere.
+    var display: String
+    var output: String
+    /// The output folder as diagnostics show it (`public`).
+    var outputDisplay: String
+    /// Where the new site is written before it replaces the output folder.
+    var temporary: String
+    /// Where the previous output goes while the new one is moved in.
+    var retired: String
+
+    var content: String { source + "/content" }
+    var templates: String { source + "/templates" }
+
+    func shown(_ relative: String) -> String { display + relative }
+}
+
+/// A file of the built site: text made by the build, or a file to copy.
+enum OutputFile: Sendable {
+    case text(String)
+    case copy(from: String)
+}
+
+/// Everything one build knows, handed from stage to stage.
+final class BuildState: @unchecked Sendable {
+    let options: BuildOptions
+    var paths: BuildPaths
+    var errors: [Diagnostic] = []
+    var warnings: [Diagnostic] = []
+
+    var config: SiteConfig?
+    var contentFiles: [ContentFile] = []
+    /// Files of `content/` that are copied as they are, relative to `content/`.
+    var copiedFiles: [WalkedFile] = []
+    var staticFiles: [WalkedFile] = []
+    var data = LiquidObject()
+    var layouts: [String: Layout] = [:]
+    var chains: [String: [Layout]] = [:]
+    var filterWarnings = FilterWarnings()
+
+    var graph: SiteGraph?
+
+    /// Every output file by its path below the output folder.
+    var outputs: [String: OutputFile] = [:]
+    var pagesRendered = 0
+    var linksChecked = 0
+    var wroteTemporaryFolder = false
+
+    init(options: BuildOptions, paths: BuildPaths) {
+        self.options = options
+        self.paths = paths
+    }
+
+    deinit {
+        graph?.unlink()
+    }
+
+    func fail(_ diagnostic: Diagnostic) {
+        if diagnostic.severity == .error {
+            errors.append(diagnostic)
+        } else {
+            warnings.append(diagnostic)
+        }
+    }
+
+    /// Adds a thrown `Diagnostic` or `DiagnosticList`; anything else becomes an error without a place.
+    func fail(_ error: any Error) {
+        switch error {
+        case let diagnostic as Diagnostic: fail(diagnostic)
+        case let list as DiagnosticList: list.diagnostics.forEach(fail)
+        default: errors.append(Diagnostic(at: nil, "\(error)"))
+        }
+    }
+}
+
+typealias Stage = (name: String, run: @Sendable (BuildState) async -> Void)
+
+enum Pipeline {
+    /// The build, stage by stage; each stage reads what the ones before it left in the state.
+    static let stages: [Stage] = [
+        ("load", LoadStage.run),
+        ("graph", GraphStage.run),
+        ("parse", ParseStage.run),
+        ("render", RenderStage.run),
+        ("write", WriteStage.run),
+        ("check", CheckStage.run),
+    ]
+
+    static func build(_ options: BuildOptions) async throws -> BuildSummary {
+        let started = ContinuousClock.now
+        let paths = try OutputFolder.paths(for: options)
+        let state = BuildState(options: options, paths: paths)
+        var timings: [StageTiming] = []
+        for stage in stages {
+            let start = ContinuousClock.now
+            await stage.run(state)
+            timings.append(StageTiming(name: stage.name, seconds: seconds(since: start)))
+            if !state.errors.isEmpty { break }
+        }
+        let warnings = deduplicated(state.warnings + state.filterWarnings.all)
+        guard state.errors.isEmpty else {
+            if state.wroteTemporaryFolder { FileSystem.remove(paths.temporary) }
+            throw DiagnosticList(warnings + deduplicated(state.errors))
+        }
+        let start = ContinuousClock.now
+        do {
+            try OutputFolder.swap(paths)
+        } catch {
+            FileSystem.remove(paths.temporary)
+            throw DiagnosticList(warnings + [Diagnostic(at: nil, "\(error)")])
+        }
+        timings.append(StageTiming(name: "swap", seconds: seconds(since: start)))
+        return BuildSummary(
+            pages: state.pagesRendered, files: state.outputs.count, linksChecked: state.linksChecked,
+            seconds: seconds(since: started), stages: timings, warnings: warnings)
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// The same problem found on many pages (an undefined variable in a layout) is reported once,
+    /// with a note saying how many pages have it.
+    static func deduplicated(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var order: [String] = []
+        var groups: [String: (first: Diagnostic, count: Int)] = [:]
+        for diagnostic in diagnostics {
+            let key = diagnostic.headline + "\n" + (diagnostic.hint ?? "")
+            if let group = groups[key] {
+                groups[key] = (group.first, group.count + 1)
+            } else {
+                order.append(key)
+                groups[key] = (diagnostic, 1)
+            }
+        }
+        return order.compactMap { key in
+            guard let group = groups[key] else { return nil }
+            var diagnostic = group.first
+            let count = group.count
+            if count > 1 {
+                diagnostic.causes.append(Diagnostic(.note, at: nil, "found \(count) times in this build"))
+            }
+            return diagnostic
+        }
+    }
+}
