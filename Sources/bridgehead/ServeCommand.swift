@@ -44,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         let folder = URL(fileURLWithPath: source)
         let session = PreviewSession(
             source: folder, host: host, port: port,
-            renderer: try SiteBuilderRendering(source: folder, includeDrafts: drafts, includeFuture: future),
+            renderer: SiteBuilderRendering(source: folder, includeDrafts: drafts, includeFuture: future),
             watchOptions: FileWatcher.Options(debounce: .milliseconds(debounce), mechanism: poll ? .polling : nil),
             terminal: PreviewSession.Terminal(
                 output: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },

@@ -14,8 +14,20 @@ final class TemporarySite: @unchecked Sendable {
         try write("templates/layouts/default.liquid", "{{ content }}")
     }
 
+    /// A copy of a fixture site under `Tests/Fixtures/sites/`.
+    init(copyingFixture name: String) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-site-\(UUID().uuidString)")
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/sites/\(name)")
+        try FileManager.default.copyItem(at: fixture, to: root)
+    }
+
     deinit {
         try? FileManager.default.removeItem(at: root)
+    }
+
+    func read(_ path: String) throws -> String {
+        try String(contentsOf: url(path), encoding: .utf8)
     }
 
     func url(_ path: String) -> URL { root.appendingPathComponent(path) }

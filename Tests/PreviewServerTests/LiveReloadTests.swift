@@ -159,9 +159,11 @@ let homeFiles = [
     }
 }
 
-/// Loads the home page and connects its event stream, as the injected script does.
-func openPage(port: Int, server: PreviewServer) async throws -> (build: String, events: EventStreamClient) {
-    let build = try #require(buildID(in: try await httpRequest("/", port: port).text))
+/// Loads a page and connects its event stream, as the injected script does.
+func openPage(
+    _ path: String = "/", port: Int, server: PreviewServer
+) async throws -> (build: String, events: EventStreamClient) {
+    let build = try #require(buildID(in: try await httpRequest(path, port: port).text))
     let events = try await EventStreamClient.connect(port: port, build: build)
     try await waitUntil { server.liveReloadConnections == 1 }
     return (build, events)

@@ -134,6 +134,54 @@ final class Transcript: @unchecked Sendable {
         try await running.value
     }
 
+    /// The real builder on the fixture site (base path `/portal/`), from memory.
+    @Test func servesARealSiteAndFollowsItsEdits() async throws {
+        let site = try TemporarySite(copyingFixture: "full")
+        let transcript = Transcript()
+        let session = PreviewSession(
+            source: site.root, port: 0, renderer: SiteBuilderRendering(source: site.root),
+            terminal: transcript.terminal)
+        let running = Task { try await session.run() }
+        defer { running.cancel() }
+        try await waitUntil { transcript.text.contains("Serving ") }
+        let port = try #require(Int(transcript.text.split(separator: ":").last?.prefix { $0.isNumber } ?? ""))
+        #expect(transcript.text.contains("at http://127.0.0.1:\(port)/portal/ (built "))
+        let pagePath = "/portal/boston/labcentral/"
+        let page = try await httpRequest(pagePath, port: port)
+        #expect(page.status == 200)
+        #expect(page.text.contains("<h1>랩센트럴</h1>"))
+        #expect(page.text.contains("<p class=\"permalink\">http://127.0.0.1:\(port)\(pagePath)</p>"))
+        let tag = try await httpRequest("/portal/tags/%EB%B0%94%EC%9D%B4%EC%98%A4/", port: port)
+        #expect(tag.status == 200)
+        #expect(try await httpRequest("/", port: port).status == 302)
+
+        let (_, events) = try await openPage(pagePath, port: port, server: session.server)
+        defer { events.close() }
+        let markdown = try site.read("content/boston/labcentral.md")
+        try site.write("content/boston/labcentral.md", markdown.replacingOccurrences(of: "장비를 빌려", with: "장비를 새로 빌려"))
+        #expect(try await events.nextEvent().name == "reload")
+        #expect(try await httpRequest(pagePath, port: port).text.contains("장비를 새로 빌려 줍니다."))
+
+        let layout = try site.read("templates/layouts/page.liquid")
+        try site.write("templates/layouts/page.liquid", layout + "{% if %}\n")
+        #expect(try await events.nextEvent().name == "errors")
+        let broken = try await httpRequest(pagePath, port: port)
+        #expect(broken.text.contains("장비를 새로 빌려 줍니다."))
+        #expect(broken.text.contains("templates/layouts/page.liquid:19:1: error: "))
+        try await waitUntil {
+            transcript.text.contains("templates/layouts/page.liquid changed: build failed with 1 error")
+        }
+
+        try site.write("templates/layouts/page.liquid", layout)
+        #expect(try await events.nextEvent().name == "reload")
+        let fixed = try await httpRequest(pagePath, port: port)
+        #expect(!fixed.text.contains("__bridgehead-overlay"))
+        #expect(fixed.text.contains("장비를 새로 빌려 줍니다."))
+        #expect(!FileManager.default.fileExists(atPath: site.url("public").path))
+        running.cancel()
+        try await running.value
+    }
+
     @Test func changesDuringARebuildAreMergedIntoTheNextOne() async throws {
         let site = try TemporarySite()
         try site.write("content/index.md", "Hello")
