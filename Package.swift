@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // file:line:col errors with a cause chain; shared by every other target.
@@ -31,10 +33,19 @@ let package = Package(
             name: "SiteBuilder",
             dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Yams"]
         ),
+        // `bridgehead serve`: serves a build from memory, watches the sources, live-reloads browsers.
+        .target(
+            name: "PreviewServer",
+            dependencies: [
+                "SiteBuilder", "Diagnostics", "Yams",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "bridgehead",
             dependencies: [
-                "Diagnostics", "Liquid", "LinkChecker", "SiteBuilder",
+                "Diagnostics", "Liquid", "LinkChecker", "SiteBuilder", "PreviewServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +60,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder"]),
         .testTarget(name: "PortalTests", dependencies: ["Markdown"]),
+        .testTarget(name: "PreviewServerTests", dependencies: ["PreviewServer", "Diagnostics"]),
         // Runs the built `bridgehead` binary as a user would; depends on it so it is built first.
         .testTarget(name: "CLITests", dependencies: ["bridgehead"]),
     ],
