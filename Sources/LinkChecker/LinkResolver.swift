@@ -376,4 +376,3 @@ struct LinkResolver {
 @inline(__always) private func isSlash(_ byte: UInt8) -> Bool {
     byte == .slash || byte == .backslash
 }
-

@@ -24,10 +24,12 @@ let invalidCases: [String] = {
 @Test(arguments: invalidCases) func invalidSiteFailsAndKeepsTheOutput(_ name: String) async throws {
     let site = try copyOfFixture("invalid/" + name)
     let output = site.appendingPathComponent("public")
-    try FileManager.default.createDirectory(at: output.appendingPathComponent("old"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        at: output.appendingPathComponent("old"), withIntermediateDirectories: true)
     try Data("sentinel\n".utf8).write(to: output.appendingPathComponent("old/sentinel.html"))
     if name != "output-not-ours" {
-        try Data("Written by Bridgehead; safe to delete.\n".utf8).write(to: output.appendingPathComponent(".bridgehead"))
+        try Data("Written by Bridgehead; safe to delete.\n".utf8).write(
+            to: output.appendingPathComponent(".bridgehead"))
     }
     let before = try tree(output)
     let siblingsBefore = try FileManager.default.contentsOfDirectory(atPath: site.path).sorted()
