@@ -108,7 +108,7 @@ enum LiveReload {
             """
         for error in errors {
             html +=
-                "<li><pre style=\"white-space:pre-wrap;margin:0 0 16px\">\(escapeHTML(error.description))</pre></li>\n"
+                "<li><pre style=\"white-space:pre;overflow-x:auto;margin:0 0 16px\">\(escapeHTML(error.description))</pre></li>\n"
         }
         html += "</ol>\n</div>\n</div>\n"
         return html

@@ -98,7 +98,7 @@ let homeFiles = [
                 """
             #expect(
                 page.text.contains(
-                    "<li><pre style=\"white-space:pre-wrap;margin:0 0 16px\">\(expectedError)</pre></li>"))
+                    "<li><pre style=\"white-space:pre;overflow-x:auto;margin:0 0 16px\">\(expectedError)</pre></li>"))
             #expect(page.text.contains("Build failed: 1 error."))
             #expect(buildID(in: page.text) == payload.build)
             let missing = try await httpRequest("/nowhere", port: port)
