@@ -39,10 +39,11 @@ final class AssetFingerprints: Sendable {
         }
     }
 
-    /// Every fingerprinted copy the build asked for, with the file it copies, sorted by name.
-    var copies: [(path: String, source: String)] {
+    /// Every fingerprinted copy the build asked for, with the static file it copies (below
+    /// `templates/static/`, and the absolute path to read), sorted by name.
+    var copies: [(path: String, asked: String, source: String)] {
         named.withLock { table in
-            table.compactMap { asked, name in files[asked].map { (name, $0) } }
+            table.compactMap { asked, name in files[asked].map { (name, asked, $0) } }
                 .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         }
     }

@@ -10,7 +10,9 @@ enum FinishStage {
     static func run(_ state: BuildState) async {
         guard let config = state.config else { return }
         for copy in state.assets?.copies ?? [] {
-            add(copy.path, .copy(from: copy.source), by: "the fingerprinted copy of templates/static/", to: state)
+            add(
+                copy.path, .copy(from: copy.source), by: "the fingerprinted copy of templates/static/\(copy.asked)",
+                to: state)
         }
         // Without it GitHub Pages runs the output through Jekyll, which drops every file and
         // folder whose name starts with `_`; one empty file costs nothing on any other host.

@@ -176,6 +176,16 @@ private func stylesheets(of site: URL) async throws -> (names: [String], link: S
     #expect(failure.contains("like 'css/site.css'"))
 }
 
+@Test func aStaticFileInTheWayOfAFingerprintedCopyIsAnError() async throws {
+    let site = try assetSite(css: cssBlack)
+    try Data(cssRed.utf8).write(to: site.appendingPathComponent("templates/static/css/site.494f4abf.css"))
+    let failure = try #require(await failureText(of: buildOptions(site)))
+    #expect(
+        headlines(failure).first
+            == "error: the fingerprinted copy of templates/static/css/site.css and another file are both written to 'css/site.494f4abf.css'",
+        "\(failure)")
+}
+
 @Test func aCNAMEThatIsNotAHostNameIsAnErrorInSiteYml() async throws {
     let site = try temporarySite([
         "site.yml": "title: T\ncname: https://portal.example.org/\n",
