@@ -61,3 +61,23 @@ import Testing
     #expect(published.standardError.hasPrefix("site/templates/layouts/default.liquid:2:"), "\(published.standardError)")
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
 }
+
+/// SOURCE_DATE_EPOCH, not the clock, decides which pages are in the future.
+@Test func sourceDateEpochDecidesWhichPagesAreFuture() throws {
+    let fixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/sites/full")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: fixture, to: folder.appendingPathComponent("site"))
+    let future = "boston/future/index.html"
+    // 2024-01-01 and 2030-03-17; the fixture's future page is dated 2030-01-01.
+    for (epoch, expected) in [("1704067200", false), ("1900000000", true)] {
+        let output = "out-\(epoch)"
+        let result = try runBridgehead(
+            ["publish", "--source", "site", "--base-url", "https://example.org/portal/", "--output", output],
+            in: folder, environment: ["SOURCE_DATE_EPOCH": epoch])
+        #expect(result.status == 0, "\(result.standardError)")
+        let path = folder.appendingPathComponent(output).appendingPathComponent(future).path
+        #expect(FileManager.default.fileExists(atPath: path) == expected, "SOURCE_DATE_EPOCH=\(epoch)")
+    }
+}
