@@ -54,6 +54,23 @@ func writtenURLs(_ files: [String: Data]) throws -> [(file: String, url: String)
     #expect(try text(output, "robots.txt").contains("Sitemap: https://user.github.io/portal/sitemap.xml"))
 }
 
+@Test func aRootRelativeLinkOutsideTheBasePathFailsAPublish() async throws {
+    let site = try temporarySite([
+        "site.yml": "title: T\n",
+        "content/_index.md": "---\ntitle: Home\n---\nHi\n",
+        "templates/layouts/default.liquid":
+            "<!doctype html>\n<title>{{ page.title }}</title>\n<a href=\"/\">home</a>\n",
+    ])
+    let output = site.deletingLastPathComponent().appendingPathComponent("published")
+    let failure = try #require(await failureText(of: publishOptions(site, output: output)))
+    #expect(
+        headlines(failure).map { $0.replacingOccurrences(of: output.path + "/", with: "") } == [
+            "404.html:3:10: error: broken link '/': outside the base path /portal/",
+            "index.html:3:10: error: broken link '/': outside the base path /portal/",
+            "tags/index.html:3:10: error: broken link '/': outside the base path /portal/",
+        ], "\(failure)")
+}
+
 @Test func aPublishWritesNojekyllCNAMEAndAManifest() async throws {
     let site = try copyOfFixture("full")
     let config = site.appendingPathComponent("site.yml")
