@@ -1,10 +1,11 @@
-# Bridgehead: `make site` builds the portal into public/, `make test` runs the tests.
+# Bridgehead: `make site` builds the portal into public/, `make test` runs the tests,
+# `make publish-check` publishes it as CI does and checks the result.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench-liquid bench-links bench-serve serve-check validate screenshots
+.PHONY: site test deps bridgehead format lint bench-liquid bench-links bench-serve serve-check validate screenshots publish-check
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -14,6 +15,14 @@ bridgehead: deps
 
 test: deps
 	$(SWIFT) test
+
+# Publishes the portal twice under a base path into temporary folders (tools/publish-check.sh):
+# links checked, feeds and sitemap under the base URL, both publishes byte-identical. Uses the
+# debug build `make test` leaves behind, so CI compiles once.
+PUBLISH_BASE_URL ?= https://example.org/portal/
+publish-check: deps
+	$(SWIFT) build --product bridgehead
+	tools/publish-check.sh "$$($(SWIFT) build --show-bin-path)/bridgehead" $(PUBLISH_BASE_URL)
 
 # cmark-gfm comes from Debian's packages; install them only when they are missing.
 deps:

@@ -26,8 +26,11 @@ struct BuiltFiles: SiteFiles {
 enum CheckStage {
     static func run(_ state: BuildState) async {
         guard let config = state.config, let graph = state.graph else { return }
+        // A base URL that is only a path (`/portal/`) still decides where root-relative links
+        // must point; the checker takes it behind a host no link can name.
+        let siteAddress = config.root.isEmpty ? "http://base-path.invalid" + config.basePath + "/" : config.baseURL
         let options = LinkCheckOptions(
-            baseURL: config.root.isEmpty ? nil : config.baseURL, checkExternal: config.linksExternal,
+            baseURL: siteAddress, checkExternal: config.linksExternal,
             ignorePatterns: config.linksIgnore, level: state.options.production ? .error : config.linksLevel)
         let report: LinkReport
         do {

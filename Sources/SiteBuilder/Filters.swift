@@ -42,7 +42,7 @@ struct Translations: Sendable {
 struct FilterSetting: Sendable {
     var markdown: MarkdownOptions
     var translations: Translations
-    var staticFiles: Set<String>
+    var assets: AssetFingerprints
     var basePath: String
     var production: Bool
     var warnings: FilterWarnings
@@ -63,14 +63,7 @@ func siteFilters(_ setting: FilterSetting) -> [String: LiquidFilter] {
             try translate(input.outputText, arguments: arguments, context: context, setting: setting)
         },
         "asset_url": { input, _, _ in
-            var path = input.outputText
-            while path.hasPrefix("/") { path.removeFirst() }
-            guard setting.staticFiles.contains(path) else {
-                throw FilterError(
-                    "asset_url: no file '\(path)' in templates/static/",
-                    hint: "asset_url names a file below templates/static/, like 'css/site.css'")
-            }
-            return .string(setting.basePath + "/" + path)
+            .string(setting.basePath + "/" + (try setting.assets.fingerprintedPath(of: input.outputText)))
         },
     ]
 }

@@ -13,9 +13,11 @@ enum LoadStage {
         loadContent(state, config: config)
         let translations = loadTranslations(state, files: templates.i18n, config: config)
         let includes = loadIncludes(state, files: templates.includes)
+        let assets = AssetFingerprints(staticFiles: state.staticFiles)
+        state.assets = assets
         let setting = FilterSetting(
             markdown: MarkdownOptions(unsafeHTML: config.unsafeHTML), translations: translations,
-            staticFiles: Set(state.staticFiles.map(\.relative)), basePath: config.basePath,
+            assets: assets, basePath: config.basePath,
             production: state.options.production, warnings: state.filterWarnings)
         let environment = LiquidEnvironment(
             options: LiquidOptions(strictVariables: state.options.production, baseURL: config.baseURL),

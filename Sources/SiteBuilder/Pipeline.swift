@@ -44,6 +44,7 @@ final class BuildState: @unchecked Sendable {
     var layouts: [String: Layout] = [:]
     var chains: [String: [Layout]] = [:]
     var filterWarnings = FilterWarnings()
+    var assets: AssetFingerprints?
 
     var graph: SiteGraph?
 
@@ -89,6 +90,8 @@ enum Pipeline {
         ("graph", GraphStage.run),
         ("parse", ParseStage.run),
         ("render", RenderStage.run),
+        // Last before writing: its manifest lists every other output.
+        ("finish", FinishStage.run),
         ("write", WriteStage.run),
         ("check", CheckStage.run),
     ]

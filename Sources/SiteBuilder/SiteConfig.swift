@@ -40,6 +40,8 @@ struct SiteConfig: Sendable {
     var linksIgnore: [String]
     /// Top-level keys Bridgehead does not know, kept as `site.<key>` as Jekyll keeps them.
     var extra: LiquidObject
+    /// The custom domain GitHub Pages serves the site on, written to the output as `CNAME`.
+    var cname: String? = nil
 
     var defaultLanguage: Language { languages[0] }
 
@@ -103,6 +105,7 @@ struct SiteConfigLoader {
         var menus: [(String, [MenuEntry])] = []
         var params = LiquidObject()
         var extra = LiquidObject()
+        var cname: String?
 
         for (key, keyNode, value) in pairs {
             do {
@@ -134,6 +137,7 @@ struct SiteConfigLoader {
                         }
                     }
                 case "menus": menus = try self.menus(value, key: "menus")
+                case "cname": cname = try hostName(value)
                 case "params":
                     guard case .object(let object) = yaml.value(value) else {
                         throw yaml.error("'params' must be a mapping of keys to values", at: value)
@@ -166,7 +170,27 @@ struct SiteConfigLoader {
         return SiteConfig(
             title: title, baseURL: baseURL, basePath: basePath, root: siteRoot, languages: languages,
             taxonomies: taxonomies, paginate: paginate, unsafeHTML: unsafeHTML, linksExternal: linksExternal,
-            linksLevel: linksLevel, linksIgnore: linksIgnore, extra: extra)
+            linksLevel: linksLevel, linksIgnore: linksIgnore, extra: extra, cname: cname)
+    }
+
+    /// `cname:`, the bare host name GitHub Pages expects in a `CNAME` file.
+    private func hostName(_ node: Node) throws -> String {
+        let name = try yaml.string(node, key: "cname")
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        let valid =
+            labels.count >= 2
+            && labels.allSatisfy { label in
+                !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.unicodeScalars.allSatisfy {
+                        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+                    }
+            }
+        guard valid else {
+            throw yaml.error(
+                "'cname' must be a host name like portal.example.org", at: node,
+                hint: "write the domain alone, without https:// or a path")
+        }
+        return name
     }
 
     private mutating func unknownKey(_ key: String, at node: Node) {

@@ -7,7 +7,9 @@ struct Bridgehead: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bridgehead",
         abstract: "A static site generator: Markdown and Liquid in, a checked website out.",
-        subcommands: [BuildCommand.self, CheckCommand.self, RenderCommand.self, ServeCommand.self]
+        subcommands: [
+            BuildCommand.self, CheckCommand.self, PublishCommand.self, RenderCommand.self, ServeCommand.self,
+        ]
     )
 
     /// Runs the command and maps failures to the contract's exit codes: 1 for problems in the

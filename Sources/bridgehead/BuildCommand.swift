@@ -8,11 +8,7 @@ struct BuildCommand: AsyncParsableCommand {
         abstract: "Build the site into public/ and check its links."
     )
 
-    @Option(help: "The site folder, which holds site.yml.")
-    var source: String = "."
-
-    @Option(help: "The output folder (default: SOURCE/public).")
-    var output: String?
+    @OptionGroup var folders: SiteFolderOptions
 
     @Flag(help: "Include pages marked draft.")
     var drafts = false
@@ -23,27 +19,44 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "Override base_url from site.yml.")
     var baseURL: String?
 
-    @Flag(help: "Print the time each build stage took.")
-    var verbose = false
-
     func run() async throws {
         let options = BuildOptions(
-            source: URL(fileURLWithPath: source),
-            output: output.map { URL(fileURLWithPath: $0) },
+            source: folders.sourceURL,
+            output: folders.outputURL,
             includeDrafts: drafts,
             includeFuture: future,
             baseURL: baseURL
         )
-        let summary = try await SiteBuilder.build(options)
-        for warning in summary.warnings {
-            printToStandardError(warning.description)
-        }
-        if verbose {
-            for stage in summary.stages {
-                let name = stage.name.padding(toLength: 8, withPad: " ", startingAt: 0)
-                print("  \(name) \(String(format: "%8.3f", stage.seconds)) s")
-            }
-        }
-        print(summary.line)
+        printSummary(try await SiteBuilder.build(options), verbose: folders.verbose)
     }
+}
+
+/// `--source`, `--output` and `--verbose`, which `build` and `publish` share.
+struct SiteFolderOptions: ParsableArguments {
+    @Option(help: "The site folder, which holds site.yml.")
+    var source: String = "."
+
+    @Option(help: "The output folder (default: SOURCE/public).")
+    var output: String?
+
+    @Flag(help: "Print the time each build stage took.")
+    var verbose = false
+
+    var sourceURL: URL { URL(fileURLWithPath: source) }
+    var outputURL: URL? { output.map { URL(fileURLWithPath: $0) } }
+}
+
+/// What `build` and `publish` print: warnings to standard error, then the stage times when
+/// asked for, then the summary line.
+func printSummary(_ summary: BuildSummary, verbose: Bool) {
+    for warning in summary.warnings {
+        printToStandardError(warning.description)
+    }
+    if verbose {
+        for stage in summary.stages {
+            let name = stage.name.padding(toLength: 8, withPad: " ", startingAt: 0)
+            print("  \(name) \(String(format: "%8.3f", stage.seconds)) s")
+        }
+    }
+    print(summary.line)
 }

@@ -21,12 +21,18 @@ let bridgeheadExecutable: URL = {
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// Runs `bridgehead` with `arguments` in `directory` and waits for it.
-func runBridgehead(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+/// Runs `bridgehead` with `arguments` in `directory`, with `environment` added to this
+/// process's, and waits for it.
+func runBridgehead(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = bridgeheadExecutable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
+    }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output
