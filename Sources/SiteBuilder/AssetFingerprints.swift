@@ -8,11 +8,15 @@ import Synchronization
 final class AssetFingerprints: Sendable {
     /// Static files by their path below `templates/static/`: the absolute path to read.
     private let files: [String: String]
+    /// False in the preview server, which serves assets under their own names so that an edited
+    /// stylesheet is swapped into open pages instead of reloading them.
+    private let fingerprinting: Bool
     /// Asked-for paths and their fingerprinted names.
     private let named = Mutex<[String: String]>([:])
 
-    init(staticFiles: [WalkedFile]) {
+    init(staticFiles: [WalkedFile], fingerprinting: Bool) {
         files = Dictionary(staticFiles.map { ($0.relative, $0.absolute) }, uniquingKeysWith: { first, _ in first })
+        self.fingerprinting = fingerprinting
     }
 
     /// The fingerprinted path (below the site root, no leading `/`) of a static file.
@@ -24,6 +28,7 @@ final class AssetFingerprints: Sendable {
                 "no file '\(path)' in templates/static/",
                 hint: "asset_url names a file below templates/static/, like 'css/site.css'")
         }
+        guard fingerprinting else { return path }
         return try named.withLock { table in
             if let known = table[path] { return known }
             let bytes: [UInt8]

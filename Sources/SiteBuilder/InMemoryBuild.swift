@@ -11,11 +11,13 @@ public struct InMemoryBuild: Sendable {
 }
 
 extension SiteBuilder {
-    /// Runs the same stages as `build` except writing, so the output folder is never touched.
+    /// Runs the same stages as `build` except writing, so the output folder is never touched,
+    /// and `asset_url` gives assets their own names (a stylesheet edit is then swapped in live).
     /// Throws `DiagnosticList` with every error found, as `build` does.
     public static func buildInMemory(_ options: BuildOptions) async throws -> InMemoryBuild {
         let started = ContinuousClock.now
         let state = BuildState(options: options, paths: try OutputFolder.paths(for: options))
+        state.fingerprintAssets = false
         var timings: [StageTiming] = []
         for stage in Pipeline.stages where stage.name != "write" {
             let start = ContinuousClock.now

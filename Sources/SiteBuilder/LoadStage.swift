@@ -13,7 +13,7 @@ enum LoadStage {
         loadContent(state, config: config)
         let translations = loadTranslations(state, files: templates.i18n, config: config)
         let includes = loadIncludes(state, files: templates.includes)
-        let assets = AssetFingerprints(staticFiles: state.staticFiles)
+        let assets = AssetFingerprints(staticFiles: state.staticFiles, fingerprinting: state.fingerprintAssets)
         state.assets = assets
         let setting = FilterSetting(
             markdown: MarkdownOptions(unsafeHTML: config.unsafeHTML), translations: translations,

@@ -45,6 +45,7 @@ final class BuildState: @unchecked Sendable {
     var chains: [String: [Layout]] = [:]
     var filterWarnings = FilterWarnings()
     var assets: AssetFingerprints?
+    var fingerprintAssets = true
 
     var graph: SiteGraph?
 

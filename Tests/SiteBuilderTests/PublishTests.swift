@@ -193,6 +193,13 @@ private func stylesheets(of site: URL) async throws -> (names: [String], link: S
     #expect(failure.contains("like 'css/site.css'"))
 }
 
+@Test func thePreviewServesAssetsUnderTheirOwnNames() async throws {
+    let site = try assetSite(css: cssBlack)
+    let preview = try await SiteBuilder.buildInMemory(buildOptions(site))
+    #expect(preview.files["index.html"] == Data("<link href=\"/portal/css/site.css\">\n".utf8))
+    #expect(preview.files.keys.filter { $0.hasPrefix("css/") } == ["css/site.css"])
+}
+
 @Test func aStaticFileInTheWayOfAFingerprintedCopyIsAnError() async throws {
     let site = try assetSite(css: cssBlack)
     try Data(cssRed.utf8).write(to: site.appendingPathComponent("templates/static/css/site.494f4abf.css"))
