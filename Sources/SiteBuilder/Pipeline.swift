@@ -89,6 +89,7 @@ enum Pipeline {
         ("graph", GraphStage.run),
         ("parse", ParseStage.run),
         ("render", RenderStage.run),
+        ("search", SearchStage.run),
         ("write", WriteStage.run),
         ("check", CheckStage.run),
     ]

@@ -40,6 +40,8 @@ struct SiteConfig: Sendable {
     var linksIgnore: [String]
     /// Top-level keys Bridgehead does not know, kept as `site.<key>` as Jekyll keeps them.
     var extra: LiquidObject
+    /// `search: false` leaves the search index and script out of the build.
+    var search = true
 
     var defaultLanguage: Language { languages[0] }
 
@@ -103,6 +105,7 @@ struct SiteConfigLoader {
         var menus: [(String, [MenuEntry])] = []
         var params = LiquidObject()
         var extra = LiquidObject()
+        var search = true
 
         for (key, keyNode, value) in pairs {
             do {
@@ -134,6 +137,7 @@ struct SiteConfigLoader {
                         }
                     }
                 case "menus": menus = try self.menus(value, key: "menus")
+                case "search": search = try yaml.bool(value, key: key)
                 case "params":
                     guard case .object(let object) = yaml.value(value) else {
                         throw yaml.error("'params' must be a mapping of keys to values", at: value)
@@ -166,7 +170,7 @@ struct SiteConfigLoader {
         return SiteConfig(
             title: title, baseURL: baseURL, basePath: basePath, root: siteRoot, languages: languages,
             taxonomies: taxonomies, paginate: paginate, unsafeHTML: unsafeHTML, linksExternal: linksExternal,
-            linksLevel: linksLevel, linksIgnore: linksIgnore, extra: extra)
+            linksLevel: linksLevel, linksIgnore: linksIgnore, extra: extra, search: search)
     }
 
     private mutating func unknownKey(_ key: String, at node: Node) {
