@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""make search-check: builds the portal under the base path /portal/, serves it on 127.0.0.1,
+"""make search-check: builds the portal under the base path /portal/ (base URL
+https://example.org/portal/), serves it on 127.0.0.1,
 and types queries into the search box of the Korean and the English search page in headless
 Chromium (Selenium). Every organisation and person of content/_data/organizations.yml and
 people.yml must be found by a partial Korean query on the Korean page and a partial English
@@ -64,7 +65,7 @@ def main():
     with tempfile.TemporaryDirectory() as temporary:
         output = pathlib.Path(temporary) / "portal"
         subprocess.run(
-            [binary, "build", "--source", str(ROOT), "--output", str(output), "--base-url", "/portal/"], check=True)
+            [binary, "build", "--source", str(ROOT), "--output", str(output), "--base-url", "https://example.org/portal/"], check=True)
         server = StaticServer(temporary)
         driver = chromium()
         rows = []
