@@ -12,6 +12,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        self.server.requested.append(self.path)
+        super().do_GET()
+
 
 class StaticServer:
     """Serves `folder` on a free port of 127.0.0.1 until `close()`."""
@@ -19,6 +23,9 @@ class StaticServer:
     def __init__(self, folder):
         handler = functools.partial(_QuietHandler, directory=str(folder))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        # Every path asked for, in order: what a query downloaded, whatever part of the page
+        # (a module, a worker) fetched it.
+        self.httpd.requested = []
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -35,4 +42,7 @@ def chromium():
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.set_script_timeout(60)
+    # Each query must download what it needs, not find it in the cache of an earlier one.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     return driver

@@ -42,20 +42,13 @@ TOP = 10
 
 FETCH_AND_SEARCH = r"""
 const [engine, base, lang, query, top, done] = arguments;
-// Every file the page requested since it loaded, in order (Pagefind's module fetches included).
-const before = performance.getEntriesByType("resource").length;
-performance.setResourceTimingBufferSize(100000);
-const requested = () => performance.getEntriesByType("resource").slice(before).map((e) => e.name);
 (async () => {
-  let results, fetchedForTop, count;
   if (engine === "pagefind") {
     const pagefind = await import(base + "pagefind/pagefind.js");
     await pagefind.init();
     const found = await pagefind.search(query);
-    const first = await Promise.all(found.results.slice(0, top).map((r) => r.data()));
-    fetchedForTop = requested().length;
-    const rest = await Promise.all(found.results.slice(top).map((r) => r.data()));
-    results = first.concat(rest).map((d) => d.url);
+    await Promise.all(found.results.slice(0, top).map((r) => r.data()));
+    window.loadRest = async () => (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.url);
   } else {
     await new Promise((ok, fail) => {
       const script = document.createElement("script");
@@ -64,14 +57,14 @@ const requested = () => performance.getEntriesByType("resource").slice(before).m
     });
     const index = BridgeheadSearch.engine((path) => fetch(base + "search/" + lang + "/" + path).then((r) => r.json()));
     const { docs } = await index.search(query);
-    const first = await Promise.all(docs.slice(0, top).map(index.document));
-    fetchedForTop = requested().length;
-    const rest = await Promise.all(docs.slice(top).map(index.document));
-    results = first.concat(rest).map((d) => d.u);
+    await Promise.all(docs.slice(0, top).map(index.document));
+    window.loadRest = async () => (await Promise.all(docs.map(index.document))).map((d) => d.u);
   }
-  done({ fetched: requested().slice(0, fetchedForTop), results });
+  done({});
 })().catch((error) => done({ error: String(error) }));
 """
+# The URLs of every result, loaded after the bytes of the first ones were counted.
+LOAD_REST = "const done = arguments[0]; window.loadRest().then((urls) => done({ results: urls }), (e) => done({ error: String(e) }));"
 
 
 def sizes(path):
@@ -132,13 +125,17 @@ def run_queries(driver, server, site, queries, expected):
     for engine in ["bridgehead", "pagefind"]:
         for query, word in queries:
             driver.get(server.url + "/")
+            server.httpd.requested.clear()
             answer = driver.execute_async_script(FETCH_AND_SEARCH, engine, "/", "ko", query, TOP)
+            fetched = list(server.httpd.requested)
+            if "error" not in answer:
+                answer = driver.execute_async_script(LOAD_REST)
             if "error" in answer:
                 raise SystemExit(f"{engine} failed on {query!r}: {answer['error']}")
             raw = packed = 0
-            for url in dict.fromkeys(answer["fetched"]):
+            for url in dict.fromkeys(fetched):
                 path = site / urllib.parse.unquote(urllib.parse.urlparse(url).path).lstrip("/")
-                if path.suffix in (".js", ".wasm") or path.name.startswith("wasm."):
+                if not path.is_file() or path.suffix in (".js", ".wasm") or path.name.startswith("wasm."):
                     continue
                 a, b = sizes(path)
                 raw += a
