@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench-liquid bench-links bench-serve serve-check validate screenshots publish-check
+.PHONY: site test deps bridgehead format lint bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -65,3 +65,12 @@ validate: site
 # and 390 px (and 390 px dark), into screenshots/ (git-ignored); needs Chromium.
 screenshots: site
 	tools/screenshots.sh public screenshots
+
+# Types partial Korean and English names of every organisation and person into the portal's
+# search pages in headless Chromium (Selenium + chromedriver); fails on any miss.
+search-check: bridgehead
+	python3 tools/search-check.py $(RELEASE_BIN)
+
+# Search against Pagefind 1.5 on the portal and a 10,000-page corpus, measured in the same run.
+bench-search:
+	bench/search/run.sh 10000

@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "Search"),
         .target(
             name: "SiteBuilder",
-            dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Yams"]
+            dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Search", "Yams"]
         ),
         // `bridgehead serve`: serves a build from memory, watches the sources, live-reloads browsers.
         .target(
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "LinkCheckerTests", dependencies: ["LinkChecker"]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Search"]),
         .testTarget(name: "PortalTests", dependencies: ["Markdown"]),
         .testTarget(name: "PreviewServerTests", dependencies: ["PreviewServer", "Diagnostics"]),
         // Runs the built `bridgehead` binary as a user would; depends on it so it is built first.

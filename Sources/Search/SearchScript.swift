@@ -5,7 +5,8 @@
 /// A page uses it with an element carrying `data-bridgehead-search` (the index folder's URL in
 /// `data-index`), holding an `<input type="search">`, a `[data-results]` list and a
 /// `[data-status]` live region; `data-label-results` ("{n} results") and `data-label-none` give
-/// the status texts in the page's language. Arrow keys move between results.
+/// the status texts in the page's language. Arrow keys move between results; a `?q=` in the
+/// page's address fills the box on arrival (the form submits there without the script).
 public enum SearchScript {
     public static let source = #"""
         "use strict";
@@ -154,6 +155,10 @@ public enum SearchScript {
               event.preventDefault();
               (next < 0 ? input : links[next])?.focus();
             });
+            // The form works without the script (it reloads with ?q=); with it, no reload.
+            root.querySelector("form")?.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+            const asked = new URLSearchParams(location.search).get(input.name || "q");
+            if (asked && !input.value) input.value = asked;
             root.hidden = false;
             if (input.value) run();
           };

@@ -91,6 +91,7 @@ enum Pipeline {
         ("graph", GraphStage.run),
         ("parse", ParseStage.run),
         ("render", RenderStage.run),
+        ("search", SearchStage.run),
         // Last before writing: its manifest lists every other output.
         ("finish", FinishStage.run),
         ("write", WriteStage.run),

@@ -42,6 +42,8 @@ struct SiteConfig: Sendable {
     var extra: LiquidObject
     /// The custom domain GitHub Pages serves the site on, written to the output as `CNAME`.
     var cname: String? = nil
+    /// `search: false` leaves the search index and script out of the build.
+    var search = true
 
     var defaultLanguage: Language { languages[0] }
 
@@ -106,6 +108,7 @@ struct SiteConfigLoader {
         var params = LiquidObject()
         var extra = LiquidObject()
         var cname: String?
+        var search = true
 
         for (key, keyNode, value) in pairs {
             do {
@@ -138,6 +141,7 @@ struct SiteConfigLoader {
                     }
                 case "menus": menus = try self.menus(value, key: "menus")
                 case "cname": cname = try hostName(value)
+                case "search": search = try yaml.bool(value, key: key)
                 case "params":
                     guard case .object(let object) = yaml.value(value) else {
                         throw yaml.error("'params' must be a mapping of keys to values", at: value)
@@ -170,7 +174,7 @@ struct SiteConfigLoader {
         return SiteConfig(
             title: title, baseURL: baseURL, basePath: basePath, root: siteRoot, languages: languages,
             taxonomies: taxonomies, paginate: paginate, unsafeHTML: unsafeHTML, linksExternal: linksExternal,
-            linksLevel: linksLevel, linksIgnore: linksIgnore, extra: extra, cname: cname)
+            linksLevel: linksLevel, linksIgnore: linksIgnore, extra: extra, cname: cname, search: search)
     }
 
     /// `cname:`, the bare host name GitHub Pages expects in a `CNAME` file.

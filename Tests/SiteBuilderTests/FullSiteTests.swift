@@ -26,7 +26,10 @@ let expectedFullSite = fixtureSites.appendingPathComponent("full.expected")
     }
     #expect(summary.pages == 32)
     #expect(summary.files == built.count)
-    #expect(summary.stages.map(\.name) == ["load", "graph", "parse", "render", "finish", "write", "check", "swap"])
+    #expect(
+        summary.stages.map(\.name) == [
+            "load", "graph", "parse", "render", "search", "finish", "write", "check", "swap",
+        ])
     #expect(
         summary.warnings.map(\.headline) == [
             "warning: no translation of 'partners' in templates/i18n/en.yml; using the ko text"

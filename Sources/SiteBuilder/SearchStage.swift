@@ -1,0 +1,152 @@
+import Liquid
+import Search
+
+/// Writes a search index per language (`search/<lang>/…`) and the script that reads it
+/// (`search/search.js`), from the rendered pages, so the link checker sees them like any output.
+///
+/// A page's text is what its layout shows inside `<main>` (so the directory's tables and a term
+/// page's list are found too), without navigation, scripts and styles. Pages with `search: false`
+/// in their front matter, the 404 page and further pages of a paginated list are left out;
+/// `search: false` in `site.yml` writes nothing at all.
+enum SearchStage {
+    static let folder = "search"
+
+    static func run(_ state: BuildState) async {
+        guard let graph = state.graph, let config = state.config, config.search else { return }
+        var seen: Set<ObjectIdentifier> = []
+        let entries = graph.jobs.filter { job in
+            guard job.page.kind != .notFound, seen.insert(ObjectIdentifier(job.page)).inserted else { return false }
+            if case .bool(false)? = job.page.params["search"] { return false }
+            return true
+        }.map { (page: $0.page, outputPath: $0.outputPath) }
+        let outputs = state.outputs
+        let documents = parallelMap(entries.count, serial: !state.options.parallel) { index -> SearchDocument in
+            let (page, outputPath) = entries[index]
+            var html = ""
+            if case .text(let text)? = outputs[outputPath] { html = text }
+            return SearchDocument(
+                url: page.url, title: page.title, headings: headingTitles(page.toc), text: searchableText(ofPage: html),
+                terms: page.terms.flatMap { $0 })
+        }
+        var builders = [SearchIndexBuilder](repeating: SearchIndexBuilder(), count: config.languages.count)
+        for (entry, document) in zip(entries, documents) { builders[entry.page.language].add(document) }
+        for (language, builder) in zip(config.languages, builders) {
+            for (path, bytes) in builder.files() {
+                state.outputs["\(folder)/\(language.code)/\(path)"] = .text(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        state.outputs["\(folder)/search.js"] = .text(SearchScript.source)
+    }
+
+    private static func headingTitles(_ toc: LiquidValue) -> [String] {
+        guard case .array(let entries) = toc else { return [] }
+        return entries.flatMap { entry -> [String] in
+            guard case .object(let object) = entry else { return [] }
+            var titles: [String] = []
+            if case .string(let title)? = object["title"] { titles.append(title) }
+            if let children = object["children"] { titles += headingTitles(children) }
+            return titles
+        }
+    }
+}
+
+/// The visible text of a page's `<main>` (else its `<body>`, else the whole document): tags become
+/// spaces, character references are decoded, and `nav`, `script`, `style`, `template` and
+/// `noscript` elements are dropped with their content.
+func searchableText(ofPage html: String) -> String {
+    let bytes = Array(html.utf8)
+    var start = 0
+    var end = bytes.count
+    for element in ["main", "body"] {
+        if let open = firstIndex(of: Array("<\(element)".utf8), in: bytes, from: 0),
+            let close = firstIndex(of: Array("</\(element)>".utf8), in: bytes, from: open)
+        {
+            start = open
+            end = close
+            break
+        }
+    }
+    let skipped: Set<String> = ["nav", "script", "style", "template", "noscript"]
+    var text: [UInt8] = []
+    var skipping: String?
+    var index = start
+    func appendSpace() {
+        if let last = text.last, last != UInt8(ascii: " ") { text.append(UInt8(ascii: " ")) }
+    }
+    while index < end {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "<") {
+            let tagEnd = bytes[index..<end].firstIndex(of: UInt8(ascii: ">")) ?? end
+            let inside = bytes[(index + 1)..<tagEnd]
+            let closing = inside.first == UInt8(ascii: "/")
+            let name = String(
+                decoding: inside.drop { $0 == UInt8(ascii: "/") }.prefix {
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                }, as: UTF8.self
+            ).lowercased()
+            if let current = skipping {
+                if closing, name == current { skipping = nil }
+            } else if !closing, skipped.contains(name) {
+                skipping = name
+            }
+            if !inlineElements.contains(name) { appendSpace() }
+            index = tagEnd + 1
+        } else if skipping != nil {
+            index += 1
+        } else if byte == UInt8(ascii: "&") {
+            let referenceEnd = bytes[index..<min(end, index + 12)].firstIndex(of: UInt8(ascii: ";"))
+            if let referenceEnd,
+                let decoded = decodedReference(String(decoding: bytes[(index + 1)..<referenceEnd], as: UTF8.self))
+            {
+                text += Array(decoded.utf8)
+                index = referenceEnd + 1
+            } else {
+                text.append(byte)
+                index += 1
+            }
+        } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: " ")
+            || byte == UInt8(ascii: "\r")
+        {
+            appendSpace()
+            index += 1
+        } else {
+            text.append(byte)
+            index += 1
+        }
+    }
+    while text.first == UInt8(ascii: " ") { text.removeFirst() }
+    while text.last == UInt8(ascii: " ") { text.removeLast() }
+    return String(decoding: text, as: UTF8.self)
+}
+
+/// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
+private let inlineElements: Set<String> = [
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
+    "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
+]
+
+private func firstIndex(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+    guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
+    for index in start...(bytes.count - needle.count) where bytes[index] == needle[0] {
+        if bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+    }
+    return nil
+}
+
+private func decodedReference(_ name: String) -> String? {
+    switch name {
+    case "amp": return "&"
+    case "lt": return "<"
+    case "gt": return ">"
+    case "quot": return "\""
+    case "apos": return "'"
+    case "nbsp": return " "
+    default:
+        guard name.hasPrefix("#") else { return nil }
+        let digits = name.dropFirst()
+        let value =
+            digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
+        return value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+    }
+}

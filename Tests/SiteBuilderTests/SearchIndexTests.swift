@@ -1,0 +1,92 @@
+import Foundation
+import Search
+import SiteBuilder
+import Testing
+
+private let searchSite: [String: String] = [
+    "site.yml": """
+    title: "검색 시험"
+    base_url: "https://example.org/portal/"
+    languages:
+      - { code: ko, name: 한국어 }
+      - { code: en, name: English }
+    """,
+    "templates/layouts/default.liquid": """
+    <!doctype html><html lang="{{ page.lang }}"><head><title>{{ page.title }}</title></head>
+    <body><nav><a href="{{ '/' | relative_url }}">메뉴의 바이오클러스터</a></nav>
+    <main><h1>{{ page.title }}</h1>{{ content }}</main><footer>바닥글</footer></body></html>
+    """,
+    "content/_index.md": "---\ntitle: 홈\n---\n\n시작 페이지.\n",
+    "content/_index.en.md": "---\ntitle: Home\n---\n\nThe start.\n",
+    "content/city-hall.md": """
+    ---
+    title: 보스턴 시청
+    tags: [마틴 월쉬]
+    ---
+
+    허태정 시장은 보스턴시 청사에서 <b>바이오</b>클러스터를 이야기했다.
+
+    ## 산업생태계
+
+    두 도시의 정보를 나눴다 &amp; 약속했다.
+    """,
+    "content/city-hall.en.md": """
+    ---
+    title: Boston City Hall
+    tags: [Martin Walsh]
+    ---
+
+    Mayor Heo met Mayor Walsh about biotech clusters.
+    """,
+    "content/memo.md": """
+    ---
+    title: 비공개 메모
+    search: false
+    ---
+
+    바이오클러스터에 관한 메모.
+    """,
+]
+
+/// The index files of one language of a built site, as the query engine reads them.
+private func index(_ output: URL, _ lang: String) throws -> [String: [UInt8]] {
+    try tree(output.appendingPathComponent("search/\(lang)")).mapValues { Array($0) }
+}
+
+@Test func everyLanguageGetsAnIndexWithBasePathURLsAndWithoutExcludedPages() async throws {
+    let site = try temporarySite(searchSite)
+    let summary = try await SiteBuilder.build(buildOptions(site))
+    let output = site.appendingPathComponent("public")
+    #expect(summary.stages.map(\.name).contains("search"))
+    #expect(try text(output, "search/search.js") == SearchScript.source)
+
+    let korean = SearchQueryEngine(files: try index(output, "ko"))
+    #expect(korean.search("클러스터") == ["/portal/city-hall/"])
+    #expect(korean.search("보스턴시") == ["/portal/city-hall/"])
+    #expect(korean.search("생태계") == ["/portal/city-hall/"])
+    #expect(korean.search("약속") == ["/portal/city-hall/"])
+    #expect(korean.search("월쉬").contains("/portal/city-hall/"))
+    #expect(korean.search("메뉴") == [], "navigation is not page text")
+    #expect(korean.search("바닥글") == [], "only <main> is indexed")
+    #expect(korean.search("메모") == [], "a page with search: false is left out")
+    let koreanFiles = try index(output, "ko")
+    #expect(!koreanFiles.values.contains { String(decoding: $0, as: UTF8.self).contains("비공개") })
+
+    let english = SearchQueryEngine(files: try index(output, "en"))
+    #expect(english.search("cluster") == ["/portal/en/city-hall/"])
+    #expect(english.search("WALS").contains("/portal/en/city-hall/"))
+    #expect(english.search("클러스터") == [])
+    let meta = try text(output, "search/en/meta.json")
+    #expect(meta.hasPrefix("{\"v\":1,\"docs\":"))
+}
+
+@Test func searchFalseInSiteYmlWritesNoSearchFiles() async throws {
+    var files = searchSite
+    files["site.yml", default: ""] += "\nsearch: false\n"
+    let site = try temporarySite(files)
+    let summary = try await SiteBuilder.build(buildOptions(site))
+    let built = try tree(site.appendingPathComponent("public"))
+    #expect(built["index.html"] != nil)
+    #expect(built.keys.filter { $0.hasPrefix("search/") }.sorted() == [])
+    #expect(summary.warnings.isEmpty)
+}
