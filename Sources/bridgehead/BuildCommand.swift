@@ -32,7 +32,8 @@ struct BuildCommand: AsyncParsableCommand {
             output: output.map { URL(fileURLWithPath: $0) },
             includeDrafts: drafts,
             includeFuture: future,
-            baseURL: baseURL
+            baseURL: baseURL,
+            cacheFolder: URL(fileURLWithPath: source).appendingPathComponent(".bridgehead-cache")
         )
         let summary = try await SiteBuilder.build(options)
         for warning in summary.warnings {

@@ -14,7 +14,8 @@
 # the build includes its link check, Hugo's has none) and the cmark-gfm command on every body
 # (one process reads them all, as Bridgehead does). Wall time and peak memory come from
 # /usr/bin/time -v. Prints the medians side by side with their ratios, the 10k/1k growth, and
-# the median time of each Bridgehead stage (`bridgehead build --verbose`).
+# the median time of each Bridgehead stage (`bridgehead build --verbose`); then the same
+# Bridgehead build RUNS times more with nothing changed (the no-change rebuild).
 #
 # Why tmpfs: on the ext4 disk of the shared build machine creating one file takes about 5 ms,
 # so a disk benchmark measures the disk (both tools write the same files); give OUT to measure it.
@@ -102,6 +103,7 @@ echo
 declare -A BH_MEDIAN BH_CPU
 WALL=()
 CPU=()
+AGAIN=()
 STAGE_LINES=()
 for pages in $SIZES; do
     if [ "$pages" -ge "$LARGE_PAGES" ]; then
@@ -148,6 +150,13 @@ for pages in $SIZES; do
         cmark_mb+=("$(megabytes "$OUT/p$pages-cmark.time")")
     done
     echo "p$pages bridgehead: $(tail -1 "$OUT/p$pages-bridgehead.out")"
+    # The no-change rebuild: the same build again on the output the last clean build left.
+    again_times=()
+    for run in $(seq "$RUNS"); do
+        timed "p$pages-again" "$BRIDGEHEAD" build --verbose --source "$corpus" --base-url "$BASE_URL"
+        again_times+=("$(seconds "$OUT/p$pages-again.time")")
+    done
+    again_s=$(printf '%s\n' "${again_times[@]}" | median)
     hugo_s=$(printf '%s\n' "${hugo_times[@]}" | median)
     bh_s=$(printf '%s\n' "${bh_times[@]}" | median)
     cmark_s=$(printf '%s\n' "${cmark_times[@]}" | median)
@@ -160,6 +169,7 @@ for pages in $SIZES; do
         "$(ratio "$bh_s" "$hugo_s")" "$cmark_s" "$(ratio "$bh_s" "$cmark_s")" \
         "$(printf '%s\n' "${hugo_mb[@]}" | median)" "$(printf '%s\n' "${bh_mb[@]}" | median)" \
         "$(printf '%s\n' "${cmark_mb[@]}" | median)")")
+    AGAIN+=("$(printf '%7s %9s %9s %9s' "$pages" "$bh_s" "$again_s" "$(ratio "$bh_s" "$again_s")")")
     CPU+=("$(printf '%7s %9s %9s %9s   %9s %9s' "$pages" "$hugo_c" "$bh_c" "$(ratio "$bh_c" "$hugo_c")" \
         "$cmark_c" "$(ratio "$bh_c" "$cmark_c")")")
     stages=""
@@ -167,7 +177,8 @@ for pages in $SIZES; do
         stages+="$(printf ' %s %.3f' "$stage" "$(awk -v s="$stage" '$1 == s { print $2 }' "$OUT/p$pages.stages" | median)")"
     done
     STAGE_LINES+=("$(printf '%7s:%s' "$pages" "$stages")")
-    echo "p$pages wall (s): hugo ${hugo_times[*]} | bridgehead ${bh_times[*]} | cmark-gfm ${cmark_times[*]}"
+    echo "p$pages wall (s): hugo ${hugo_times[*]} | bridgehead ${bh_times[*]} | cmark-gfm ${cmark_times[*]}" \
+        "| no-change ${again_times[*]}"
     echo "p$pages cpu  (s): hugo ${hugo_cpu[*]} | bridgehead ${bh_cpu[*]} | cmark-gfm ${cmark_cpu[*]}"
 done
 
@@ -179,6 +190,9 @@ printf '%s\n' "${WALL[@]}"
 echo "medians of the same runs: CPU seconds (user + system; steadier on a shared machine)"
 printf '%7s %9s %9s %9s   %9s %9s\n' pages hugo bridgehd bh/hugo cmark-gfm bh/cmark
 printf '%s\n' "${CPU[@]}"
+echo "no-change rebuild (the same bridgehead build again, wall seconds, median of $RUNS)"
+printf '%7s %9s %9s %9s\n' pages clean again clean/again
+printf '%s\n' "${AGAIN[@]}"
 echo
 echo "bridgehead stage medians (s, from --verbose):"
 printf '%s\n' "${STAGE_LINES[@]}"
