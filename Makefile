@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check
+.PHONY: site test deps bridgehead format lint bench bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -36,6 +36,12 @@ format:
 
 lint:
 	$(SWIFT) format lint -r Package.swift Sources Tests
+
+# Clean builds of the shared corpus (1,000, 10,000 and, memory allowing, 50,000 pages) by Hugo
+# 0.168 and Bridgehead, with the cmark-gfm command as the floor, in the same run; SIZES and RUNS
+# override the sizes and the number of runs.
+bench: deps
+	bench/build/run.sh
 
 # Liquid render benchmark against python-liquid 2.3.6, measured in the same run.
 bench-liquid:

@@ -190,13 +190,20 @@ func normaliseSitePath(_ text: String) -> Result<String, PathProblem> {
 /// `https://…`, `mailto:…`, `//host/…`: a URL that does not point into the site by path.
 func isAbsoluteURLText(_ text: String) -> Bool {
     if text.hasPrefix("//") { return true }
-    guard let colon = text.firstIndex(of: ":") else { return false }
-    let scheme = text[..<colon]
-    guard let first = scheme.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
-    return scheme.unicodeScalars.allSatisfy {
-        $0.isASCII
-            && ($0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "+" || $0 == "." || $0 == "-")
+    // A scheme is ASCII (RFC 3986: a letter, then letters, digits, + . -), so bytes suffice;
+    // most links are relative and end the scan at their first byte.
+    var length = 0
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): length += 1
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "-"):
+            guard length > 0 else { return false }
+            length += 1
+        case UInt8(ascii: ":"): return length > 0
+        default: return false
+        }
     }
+    return false
 }
 
 /// The output file of a site path: `/a/b/` → `a/b/index.html`, `/feed.html` → `feed.html`.

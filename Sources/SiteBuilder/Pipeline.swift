@@ -101,6 +101,12 @@ enum Pipeline {
     static func build(_ options: BuildOptions) async throws -> BuildSummary {
         let started = ContinuousClock.now
         let paths = try OutputFolder.paths(for: options)
+        let cache = BuildCache(options: options, paths: paths)
+        if let cache, var summary = cache.reuse(options: options, paths: paths) {
+            summary.seconds = seconds(since: started)
+            summary.stages = [StageTiming(name: "cache", seconds: summary.seconds)]
+            return summary
+        }
         let state = BuildState(options: options, paths: paths)
         var timings: [StageTiming] = []
         for stage in stages {
@@ -122,9 +128,11 @@ enum Pipeline {
             throw DiagnosticList(warnings + [Diagnostic(at: nil, "\(error)")])
         }
         timings.append(StageTiming(name: "swap", seconds: seconds(since: start)))
-        return BuildSummary(
+        let summary = BuildSummary(
             pages: state.pagesRendered, files: state.outputs.count, linksChecked: state.linksChecked,
             seconds: seconds(since: started), stages: timings, warnings: warnings)
+        cache?.record(state, summary: summary)
+        return summary
     }
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -20,11 +20,15 @@ public struct BuildOptions: Sendable {
     /// Paths in diagnostics are shown relative to this folder when they are inside it; nil means
     /// the current folder.
     public var workingDirectory: String?
+    /// Where the no-change rebuild keeps its record (`SITE/.bridgehead-cache`); nil builds
+    /// without one. A build whose inputs, options and output folder are exactly as the
+    /// recorded build left them does nothing; any difference means a full build.
+    public var cacheFolder: URL?
 
     public init(
         source: URL, output: URL? = nil, includeDrafts: Bool = false, includeFuture: Bool = false,
         baseURL: String? = nil, production: Bool = false, now: Date = Date(), parallel: Bool = true,
-        workingDirectory: String? = nil
+        workingDirectory: String? = nil, cacheFolder: URL? = nil
     ) {
         self.source = source
         self.output = output
@@ -35,6 +39,7 @@ public struct BuildOptions: Sendable {
         self.now = now
         self.parallel = parallel
         self.workingDirectory = workingDirectory
+        self.cacheFolder = cacheFolder
     }
 }
 

@@ -25,7 +25,8 @@ struct BuildCommand: AsyncParsableCommand {
             output: folders.outputURL,
             includeDrafts: drafts,
             includeFuture: future,
-            baseURL: baseURL
+            baseURL: baseURL,
+            cacheFolder: URL(fileURLWithPath: source).appendingPathComponent(".bridgehead-cache")
         )
         printSummary(try await SiteBuilder.build(options), verbose: folders.verbose)
     }

@@ -1,0 +1,254 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The no-change rebuild. A successful build records the hash of everything it was made from
+/// (site.yml, every file below content/ and templates/, the options and the bridgehead binary)
+/// and a listing of the output folder it left (each entry's type, size and modification time).
+/// The next build with the same hash, finding the output folder exactly as listed, has nothing
+/// to do. Any difference at all means a full build: the cache never decides what to rebuild,
+/// only whether the previous result is still the result.
+///
+/// Not recorded, so always rebuilt: builds with warnings (they must be shown again), builds
+/// that check external links (their answers change), builds whose templates, data or front
+/// matter mention `now` or `today` (Liquid reads the clock for them). A page dated in the
+/// future limits the record to the moment it stops being future.
+struct BuildCache {
+    private static let format = "bridgehead-build-cache 1"
+    let recordPath: String
+    let key: String
+    /// Whether a template may read the clock, which makes the output change with time alone.
+    private let readsClock: Bool
+
+    /// Nil when the options ask for no cache, or the inputs cannot be hashed (then the build
+    /// simply runs).
+    init?(options: BuildOptions, paths: BuildPaths) {
+        guard let folder = options.cacheFolder?.standardizedFileURL.path,
+            let binary = FileSystem.realPath("/proc/self/exe"), let binaryStatus = FileStatus(binary)
+        else { return nil }
+        var hash = ContentHash()
+        hash.add(Self.format)
+        hash.add("\(binary)\n\(binaryStatus.size)\n\(binaryStatus.modified)")
+        hash.add(
+            "\(paths.output)\n\(options.includeDrafts)\n\(options.includeFuture)\n\(options.baseURL ?? "-")\n"
+                + "\(options.production)\n\(paths.display)\n\(paths.outputDisplay)")
+        var scan = InputScan(hash: hash)
+        guard scan.addFile(paths.source + "/site.yml", relative: "site.yml", clockWords: .whole),
+            scan.addFolder(paths.content, relative: "content"),
+            scan.addFolder(paths.templates, relative: "templates")
+        else { return nil }
+        key = scan.hash.hex
+        readsClock = scan.readsClock
+        var outputHash = ContentHash()
+        outputHash.add(paths.output)
+        recordPath = folder + "/build-" + outputHash.hex + ".txt"
+    }
+
+    /// The previous build's summary, when its record matches these inputs and its output
+    /// folder is as it left it.
+    func reuse(options: BuildOptions, paths: BuildPaths) -> BuildSummary? {
+        guard let bytes = try? FileSystem.readFile(recordPath) else { return nil }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 6, lines[0] == Self.format, lines[1] == "key " + key,
+            let validUntil = Double(lines[2].dropFirst("valid-until ".count)),
+            options.now.timeIntervalSince1970 < validUntil
+        else { return nil }
+        let counts = lines[3].split(separator: " ").compactMap { Int($0) }
+        guard counts.count == 3, let listing = OutputListing(paths.output),
+            lines[4...].joined(separator: "\n") == listing.text
+        else { return nil }
+        return BuildSummary(
+            pages: counts[0], files: counts[1], linksChecked: counts[2], seconds: 0, stages: [], warnings: [])
+    }
+
+    /// Writes the record of a finished build, when it may be reused.
+    func record(_ state: BuildState, summary: BuildSummary) {
+        guard !readsClock, summary.warnings.isEmpty, let config = state.config, !config.linksExternal,
+            let listing = OutputListing(state.paths.output)
+        else {
+            FileSystem.remove(recordPath)
+            return
+        }
+        var validUntil = Double.infinity
+        if !state.options.includeFuture {
+            for file in state.contentFiles {
+                guard let date = file.matter.date?.date, date > state.options.now else { continue }
+                validUntil = min(validUntil, date.timeIntervalSince1970)
+            }
+        }
+        let text = """
+            \(Self.format)
+            key \(key)
+            valid-until \(validUntil)
+            \(summary.pages) \(summary.files) \(summary.linksChecked)
+            \(listing.text)
+            """
+        let folder = OutputFolder.parentPath(recordPath)
+        let temporary = recordPath + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        do {
+            try FileSystem.makeFolders(folder)
+            try FileSystem.writeFile(Array(text.utf8), to: temporary)
+            try FileSystem.renameItem(temporary, to: recordPath)
+        } catch {
+            FileSystem.remove(temporary)
+            FileSystem.remove(recordPath)
+        }
+    }
+}
+
+/// Type, size and modification time of a path, not following symlinks.
+private struct FileStatus {
+    var isFolder: Bool
+    var isFile: Bool
+    var size: Int
+    /// Nanoseconds since 1970.
+    var modified: Int
+
+    init?(_ path: String, followingLinks: Bool = true) {
+        var info = stat()
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 else { return nil }
+        isFolder = info.st_mode & S_IFMT == S_IFDIR
+        isFile = info.st_mode & S_IFMT == S_IFREG
+        size = Int(info.st_size)
+        #if canImport(Darwin)
+            let time = info.st_mtimespec
+        #else
+            let time = info.st_mtim
+        #endif
+        modified = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+    }
+}
+
+/// Every entry below the output folder, one line each in byte order of the paths: `d path` for
+/// a folder, `f size mtime path` for a file. Nil when there is anything else (a symlink), or a
+/// name with a line break.
+private struct OutputListing {
+    var text = ""
+
+    init?(_ root: String) {
+        var lines: [String] = []
+        guard Self.walk(root, relative: "", into: &lines) else { return nil }
+        text = lines.joined(separator: "\n")
+    }
+
+    private static func walk(_ folder: String, relative: String, into lines: inout [String]) -> Bool {
+        guard let entries = FileSystem.list(folder) else { return false }
+        for entry in entries {
+            guard !entry.name.contains("\n") else { return false }
+            let path = relative.isEmpty ? entry.name : relative + "/" + entry.name
+            switch entry.type {
+            case .folder:
+                lines.append("d " + path)
+                guard walk(folder + "/" + entry.name, relative: path, into: &lines) else { return false }
+            case .file:
+                guard let status = FileStatus(folder + "/" + entry.name, followingLinks: false), status.isFile
+                else { return false }
+                lines.append("f \(status.size) \(status.modified) " + path)
+            case .symlink, .other:
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Hashes the input files in a fixed order, and notices any that may make a template read the clock.
+private struct InputScan {
+    enum ClockWords {
+        /// Templates, data files and site.yml: any `now` or `today`.
+        case whole
+        /// Markdown: only in its front matter (the body is not Liquid).
+        case frontMatter
+        case none
+    }
+
+    var hash: ContentHash
+    var readsClock = false
+
+    init(hash: ContentHash) {
+        self.hash = hash
+    }
+
+    mutating func addFolder(_ folder: String, relative: String) -> Bool {
+        guard FileSystem.kind(of: folder, followingLinks: false) == .folder else {
+            hash.add("missing " + relative)
+            return !FileSystem.exists(folder)
+        }
+        guard let entries = FileSystem.list(folder) else { return false }
+        hash.add("folder " + relative)
+        for entry in entries {
+            let path = folder + "/" + entry.name
+            let entryRelative = relative + "/" + entry.name
+            switch entry.type {
+            case .folder:
+                guard addFolder(path, relative: entryRelative) else { return false }
+            case .file:
+                let words: ClockWords =
+                    entryRelative.hasPrefix("templates/static/")
+                    ? .none : entryRelative.hasSuffix(".md") ? .frontMatter : .whole
+                guard addFile(path, relative: entryRelative, clockWords: words) else { return false }
+            case .symlink, .other:
+                // Where a symlink leads can change without any file here changing.
+                return false
+            }
+        }
+        return true
+    }
+
+    mutating func addFile(_ path: String, relative: String, clockWords: ClockWords) -> Bool {
+        guard let bytes = try? FileSystem.readFile(path) else { return false }
+        hash.add("file " + relative)
+        hash.add(bytes)
+        switch clockWords {
+        case .whole: readsClock = readsClock || Self.mentionsClock(bytes[...])
+        case .frontMatter: readsClock = readsClock || Self.mentionsClock(Self.frontMatter(bytes))
+        case .none: break
+        }
+        return true
+    }
+
+    /// The bytes up to the line that closes the front matter (all of them when it is not closed).
+    private static func frontMatter(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        guard bytes.starts(with: Array("---".utf8)) else { return [] }
+        var index = 3
+        while index + 3 < bytes.count {
+            if bytes[index] == UInt8(ascii: "\n"),
+                (bytes[index + 1] == UInt8(ascii: "-") && bytes[index + 2] == UInt8(ascii: "-")
+                    && bytes[index + 3] == UInt8(ascii: "-"))
+                    || (bytes[index + 1] == UInt8(ascii: ".") && bytes[index + 2] == UInt8(ascii: ".")
+                        && bytes[index + 3] == UInt8(ascii: "."))
+            {
+                return bytes[..<index]
+            }
+            index += 1
+        }
+        return bytes[...]
+    }
+
+    /// Whether `now` or `today` appears as a word, in any case.
+    private static func mentionsClock(_ bytes: ArraySlice<UInt8>) -> Bool {
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x5F
+        }
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            guard isWordByte(bytes[start]) else {
+                start += 1
+                continue
+            }
+            var end = start
+            while end < bytes.endIndex, isWordByte(bytes[end]) { end += 1 }
+            let length = end - start
+            if length == 3 || length == 5 {
+                let word = bytes[start..<end].map { $0 | 0x20 }
+                if word.elementsEqual("now".utf8) || word.elementsEqual("today".utf8) { return true }
+            }
+            start = end
+        }
+        return false
+    }
+}
