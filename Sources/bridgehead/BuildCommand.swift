@@ -26,7 +26,7 @@ struct BuildCommand: AsyncParsableCommand {
             includeDrafts: drafts,
             includeFuture: future,
             baseURL: baseURL,
-            cacheFolder: URL(fileURLWithPath: source).appendingPathComponent(".bridgehead-cache")
+            cacheFolder: folders.sourceURL.appendingPathComponent(".bridgehead-cache")
         )
         printSummary(try await SiteBuilder.build(options), verbose: folders.verbose)
     }
