@@ -93,7 +93,7 @@ import Testing
         "{% include 'loop' %}", options: LiquidOptions(maximumIncludeDepth: 5),
         partials: ["loop": "{% include 'loop' %}"])
     #expect(
-        text?.hasPrefix("includes/loop:1:1: error: partials nest more than 5 deep (is 'loop' including itself?)")
+        text?.hasPrefix("includes/loop:1:1: error: include cycle: 'loop' → 'loop' (still going after 5 partials)")
             == true)
     #expect(
         renderError("{% include 'missing' %}")?.hasPrefix("test.liquid:1:1: error: no partial named 'missing'") == true)
@@ -129,5 +129,37 @@ import Testing
         _ = try LiquidValue(json: "{\n  \"a\": tru\n}", path: "d.json")
     } catch {
         #expect("\(error)".hasPrefix("d.json:2:8: error: unexpected text in JSON"))
+    }
+}
+
+/// 10,000 levels of brackets or `and` exhausted the stack (`bridgehead render` crashed); each is
+/// now an error at the level past the limit.
+@Test(arguments: ["ranges", "brackets", "and"])
+func deepExpressionsAreErrorsNotCrashes(_ kind: String) throws {
+    let levels = 10_000
+    let (source, headline): (String, String) =
+        switch kind {
+        case "ranges":
+            (
+                "{{ " + String(repeating: "(", count: levels) + "1" + String(repeating: ")", count: levels) + " }}",
+                "1:204: error: brackets are nested more than 200 deep"
+            )
+        case "brackets":
+            (
+                "{{ a" + String(repeating: "[a", count: levels) + String(repeating: "]", count: levels) + " }}",
+                "1:405: error: brackets are nested more than 200 deep"
+            )
+        default:
+            (
+                "{% if " + Array(repeating: "true", count: levels).joined(separator: " and ") + " %}y{% endif %}",
+                "1:1812: error: a condition joins more than 200 comparisons"
+            )
+        }
+    do {
+        _ = try LiquidEnvironment().parse(source, path: "deep.liquid").render([:])
+        Issue.record("no error")
+    } catch let diagnostic as Diagnostic {
+        #expect(diagnostic.headline == "deep.liquid:" + headline)
+        #expect(diagnostic.hint != nil)
     }
 }
