@@ -23,7 +23,7 @@ let context: [String: LiquidValue] = [
     "tags": ["bio", "대덕", "kendall"],
     "page": ["title": "Home", "url": "/", "date": "2019-04-17T09:00:00+09:00", "weight": 2],
     "empty": [],
-    "nothing": nil,
+    "nothing": .nil,
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -39,4 +39,19 @@ public func fuzzLiquid(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? template.render(context)
     }
     return 0
+}
+
+// SwiftPM links an executable's `main` to `FuzzLiquid_main`; this one hands over to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzLiquid_main")
+func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments, fuzzLiquid)
 }
