@@ -18,6 +18,7 @@ import Testing
             test.liquid:1:1: error: unknown tag 'frobnicate'
              1 | {% frobnicate %}
                | ^
+              hint: the tags are if, unless, case, for, tablerow, assign, capture, increment, decrement, cycle, echo, break, continue, comment, doc, raw, liquid, include, render, ifchanged
             """)
 }
 
@@ -82,6 +83,7 @@ import Testing
             includes/bad:1:8: error: unknown filter 'nope'
              1 | {{ x | nope }}
                |        ^
+              hint: the filters are listed in the README's Liquid section
             test.liquid:2:3: note: included from here
              2 |   {% include 'bad' %}
                |   ^
