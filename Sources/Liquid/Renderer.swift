@@ -410,7 +410,8 @@ final class Renderer: FilterContext {
 
     /// `render`: the partial sees only what is passed to it.
     private func renderIsolated(
-        _ template: Template, arguments: [(Symbol, LiquidValue)], variable: Symbol, binding: LiquidValue?, isFor: Bool
+        _ template: ParsedPartial, arguments: [(Symbol, LiquidValue)], variable: Symbol, binding: LiquidValue?,
+        isFor: Bool
     ) throws {
         let saved = (globals, globalSlots, locals, bindings, frameStarts, counters, loopStack)
         defer { (globals, globalSlots, locals, bindings, frameStarts, counters, loopStack) = saved }
