@@ -96,11 +96,12 @@ public final class LiquidEnvironment: Sendable {
     }
 
     /// A partial by name, parsed once and shared by every render that includes it.
-    func partial(named name: String) throws -> Template? {
+    func partial(named name: String) throws -> ParsedPartial? {
         if let cached = partials.withLock({ $0[name] }) { return cached.template }
-        let template: Template?
+        let template: ParsedPartial?
         if let loaded = try loader?.loadTemplate(named: name) {
-            template = try parse(loaded.source, path: loaded.path)
+            let parsed = try parse(loaded.source, path: loaded.path)
+            template = ParsedPartial(file: parsed.file, root: parsed.root)
         } else {
             template = nil
         }
@@ -129,7 +130,14 @@ public final class LiquidEnvironment: Sendable {
 }
 
 private struct PartialLookup: Sendable {
-    var template: Template?
+    var template: ParsedPartial?
+}
+
+/// A parsed partial without its environment: the environment caches it, and a `Template` would
+/// hold the environment in turn, so neither would ever be freed.
+struct ParsedPartial: Sendable {
+    let file: SourceFile
+    let root: Block
 }
 
 public struct Template: Sendable {

@@ -29,6 +29,15 @@ struct ExpressionLexer {
     private(set) var lexemes: [Lexeme] = []
     private(set) var index = 0
     private var lexError: Error?
+    /// How many ranges and brackets enclose the value being parsed.
+    private var depth = 0
+
+    /// Bounds the parentheses and brackets inside one another, and the comparisons one `and`/`or`
+    /// chain joins, so that parsing, rendering and freeing an expression stay within the stack.
+    static let maximumNesting = 200
+
+    static let syntaxHint =
+        "a value is a quoted string, a number, true, false, nil, a variable like page.title or a range like (1..5)"
 
     /// `bytes` is the markup; `base` is its offset in the file, for error positions.
     init(bytes: ArraySlice<UInt8>, base: Int, file: SourceFile, environment: LiquidEnvironment) {
@@ -196,7 +205,9 @@ struct ExpressionLexer {
     mutating func expectIdentifier(_ what: String) throws -> String {
         try checkLexed()
         guard case .identifier(let name) = current.kind else {
-            throw file.error(at: current.offset, "expected \(what), found \(describe(current.kind))")
+            throw file.error(
+                at: current.offset, "expected \(what), found \(describe(current.kind))",
+                hint: "a name is letters, digits, '_' and '-'")
         }
         advance()
         return name
@@ -205,7 +216,8 @@ struct ExpressionLexer {
     mutating func expect(_ kind: Kind, _ what: String) throws {
         try checkLexed()
         guard current.kind == kind else {
-            throw file.error(at: current.offset, "expected \(what), found \(describe(current.kind))")
+            throw file.error(
+                at: current.offset, "expected \(what), found \(describe(current.kind))", hint: Self.syntaxHint)
         }
         advance()
     }
@@ -213,7 +225,9 @@ struct ExpressionLexer {
     func expectEnd() throws {
         try checkLexed()
         guard isAtEnd else {
-            throw file.error(at: current.offset, "unexpected \(describe(current.kind)); expected the end of the tag")
+            throw file.error(
+                at: current.offset, "unexpected \(describe(current.kind)); expected the end of the tag",
+                hint: Self.syntaxHint)
         }
     }
 
@@ -255,12 +269,14 @@ struct ExpressionLexer {
             advance()
             return .literal(.double(value))
         case .openParen:
-            advance()
-            let lower = try parsePrimary()
-            try expect(.dotDot, "'..' in a range like (1..5)")
-            let upper = try parsePrimary()
-            try expect(.closeParen, "')' to close the range")
-            return .range(lower, upper, offset: lexeme.offset)
+            return try nested(at: lexeme.offset) { lexer in
+                lexer.advance()
+                let lower = try lexer.parsePrimary()
+                try lexer.expect(.dotDot, "'..' in a range like (1..5)")
+                let upper = try lexer.parsePrimary()
+                try lexer.expect(.closeParen, "')' to close the range")
+                return .range(lower, upper, offset: lexeme.offset)
+            }
         case .identifier(let name):
             switch name {
             case "true": advance(); return .literal(.bool(true))
@@ -273,8 +289,23 @@ struct ExpressionLexer {
         case .openBracket:
             return .variable(try parseVariablePath())
         default:
-            throw file.error(at: lexeme.offset, "expected a value, found \(describe(lexeme.kind))")
+            throw file.error(
+                at: lexeme.offset, "expected a value, found \(describe(lexeme.kind))", hint: Self.syntaxHint)
         }
+    }
+
+    /// Parses what a range or a bracket encloses, refusing to go deeper than `maximumNesting`.
+    private mutating func nested<Value>(at offset: Int, _ parse: (inout ExpressionLexer) throws -> Value) throws
+        -> Value
+    {
+        guard depth < Self.maximumNesting else {
+            throw file.error(
+                at: offset, "brackets are nested more than \(Self.maximumNesting) deep",
+                hint: "simplify the expression, or assign a part of it to a variable first")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try parse(&self)
     }
 
     mutating func parseVariablePath() throws -> VariablePath {
@@ -288,8 +319,10 @@ struct ExpressionLexer {
             text = name
             advance()
         case .openBracket:
-            advance()
-            let index = try parsePrimary()
+            let index = try nested(at: current.offset) { lexer in
+                lexer.advance()
+                return try lexer.parsePrimary()
+            }
             try expect(.closeBracket, "']'")
             if case .literal(.string(let name)) = index {
                 root = .symbol(environment.symbol(name))
@@ -298,7 +331,8 @@ struct ExpressionLexer {
             }
             text = "[…]"
         default:
-            throw file.error(at: current.offset, "expected a variable name, found \(describe(current.kind))")
+            throw file.error(
+                at: current.offset, "expected a variable name, found \(describe(current.kind))", hint: Self.syntaxHint)
         }
         while true {
             if consume(.dot) {
@@ -306,8 +340,10 @@ struct ExpressionLexer {
                 segments.append(.key(name))
                 text += "." + name
             } else if current.kind == .openBracket {
-                advance()
-                let index = try parsePrimary()
+                let index = try nested(at: current.offset) { lexer in
+                    lexer.advance()
+                    return try lexer.parsePrimary()
+                }
                 try expect(.closeBracket, "']'")
                 if case .literal(.string(let key)) = index {
                     segments.append(.key(key))
@@ -340,7 +376,9 @@ struct ExpressionLexer {
         guard let definition = environment.filters[name] else {
             let suggestion = closestName(to: name, among: environment.filters.keys)
             throw file.error(
-                at: offset, "unknown filter '\(name)'", hint: suggestion.map { "did you mean '\($0)'?" })
+                at: offset, "unknown filter '\(name)'",
+                hint: suggestion.map { "did you mean '\($0)'?" }
+                    ?? "the filters are listed in the README's Liquid section")
         }
         var positional: [Expression] = []
         var keyword: [(String, Expression)] = []
@@ -366,6 +404,11 @@ struct ExpressionLexer {
         var comparisons = [try parseComparison()]
         var operators: [String] = []
         while case .identifier(let word) = current.kind, word == "and" || word == "or" {
+            guard operators.count < Self.maximumNesting else {
+                throw file.error(
+                    at: current.offset, "a condition joins more than \(Self.maximumNesting) comparisons",
+                    hint: "split it with nested if tags, or assign parts of it to variables first")
+            }
             advance()
             operators.append(word)
             comparisons.append(try parseComparison())

@@ -35,7 +35,11 @@ struct FilterDefinition: Sendable {
             } else {
                 expected = "\(arity.lowerBound) to \(arity.upperBound) arguments"
             }
-            throw error("'\(name)' takes \(expected), got \(positional)", nil)
+            throw error(
+                "'\(name)' takes \(expected), got \(positional)",
+                arity.upperBound == 0
+                    ? "remove the ':' and what follows it"
+                    : "arguments follow the filter's name after a colon, separated by commas: | \(name): a, b")
         }
         for keyword in names {
             switch keywords {

@@ -74,6 +74,8 @@ private func writeJSONString(_ text: String, into output: inout String) {
 
 /// A small JSON reader that keeps key order and reports errors at `path:line:col`.
 private struct JSONReader {
+    static let syntaxHint =
+        "JSON needs double quotes around keys and strings, commas between items and none after the last"
     let file: SourceFile
     var index = 0
     var depth = 0
@@ -168,7 +170,7 @@ private struct JSONReader {
     private mutating func readWord(_ word: String, _ value: LiquidValue) throws -> LiquidValue {
         let expected = Array(word.utf8)
         guard index + expected.count <= bytes.count, Array(bytes[index..<(index + expected.count)]) == expected else {
-            throw file.error(at: index, "unexpected text in JSON")
+            throw file.error(at: index, "unexpected text in JSON", hint: Self.syntaxHint)
         }
         index += expected.count
         return value
@@ -193,7 +195,9 @@ private struct JSONReader {
         }
         let text = file.text(start..<index)
         if isInteger, let value = Int(text) { return .int(value) }
-        guard !text.isEmpty, let value = Double(text) else { throw file.error(at: start, "unexpected text in JSON") }
+        guard !text.isEmpty, let value = Double(text) else {
+            throw file.error(at: start, "unexpected text in JSON", hint: Self.syntaxHint)
+        }
         return .double(value)
     }
 

@@ -96,7 +96,9 @@ struct Parser {
     ) throws -> (Block, Bool, Token) {
         let (block, blank, terminator) = try parseBlock(&stream, until: terminators, opener: opener, depth: depth + 1)
         guard let terminator else {
-            throw file.error(at: opener.start, "'\(opener.name)' tag is never closed")
+            let expected = terminators.filter { $0.hasPrefix("end") }.sorted().first ?? "end\(opener.name)"
+            throw file.error(
+                at: opener.start, "'\(opener.name)' tag is never closed", hint: "add {% \(expected) %} after its body")
         }
         return (block, blank, terminator)
     }
@@ -121,13 +123,19 @@ struct Parser {
         let name = token.name
         switch name {
         case "else", "elsif", "when":
-            return file.error(at: token.start, "'\(name)' outside of the tag it belongs to")
+            let owners =
+                name == "when"
+                ? "{% case %}" : name == "elsif" ? "{% if %}" : "{% if %}, {% unless %}, {% case %} or {% for %}"
+            return file.error(
+                at: token.start, "'\(name)' outside of the tag it belongs to",
+                hint: "it can only stand inside \(owners)")
         default:
             if name.hasPrefix("end") {
                 return file.error(
-                    at: token.start, "unexpected '\(name)': no '\(name.dropFirst(3))' tag is open here")
+                    at: token.start, "unexpected '\(name)': no '\(name.dropFirst(3))' tag is open here",
+                    hint: "remove it, or check that the tags it should close are opened and closed in order")
             }
-            return file.error(at: token.start, "unexpected '\(name)'")
+            return file.error(at: token.start, "unexpected '\(name)'", hint: "it can only stand inside its block tag")
         }
     }
 
@@ -196,7 +204,9 @@ struct Parser {
         if ["else", "elsif", "when"].contains(token.name) || token.name.hasPrefix("end") {
             return unexpected(token)
         }
-        let hint = closestName(to: token.name, among: known).map { "did you mean '\($0)'?" }
+        let hint =
+            closestName(to: token.name, among: known).map { "did you mean '\($0)'?" }
+            ?? "the tags are \(known.joined(separator: ", "))"
         return file.error(at: token.start, "unknown tag '\(token.name)'", hint: hint)
     }
 
@@ -359,7 +369,9 @@ struct Parser {
             index += 1
         }
         guard index > start, file.bytes[start] != UInt8(ascii: "-") else {
-            throw file.error(at: start, "expected \(what)")
+            throw file.error(
+                at: start, "expected \(what)",
+                hint: "a variable name is letters, digits, '_' and '-', not starting with '-'")
         }
         var rest = index
         while rest < token.markupEnd, isSpace(file.bytes[rest]) { rest += 1 }

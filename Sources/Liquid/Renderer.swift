@@ -25,7 +25,9 @@ final class Renderer: FilterContext {
     private var loopStack: [ForloopDrop] = []
     private var lastChanged: String?
     private var file: SourceFile
-    private var includeDepth = 0
+    /// The names of the partials being rendered, outermost first.
+    private var includeNames: [String] = []
+    private static let maximumIncludeNotes = 6
     /// Above zero while evaluating something that tests for existence (`if`, `unless`, `case`,
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
     private var existenceTests = 0
@@ -335,11 +337,17 @@ final class Renderer: FilterContext {
         guard case .string(let name) = nameValue, !name.isEmpty else {
             throw file.error(at: include.offset, "the partial's name must be a string, not \(nameValue.typeName)")
         }
-        guard includeDepth < environment.options.maximumIncludeDepth else {
+        guard includeNames.count < environment.options.maximumIncludeDepth else {
+            let limit = environment.options.maximumIncludeDepth
+            guard let start = includeNames.lastIndex(of: name) else {
+                throw file.error(
+                    at: include.offset, "partials nest more than \(limit) deep",
+                    hint: "an include or render that reaches itself never ends")
+            }
+            let cycle = (includeNames[start...] + [name]).map { "'\($0)'" }.joined(separator: " → ")
             throw file.error(
-                at: include.offset,
-                "partials nest more than \(environment.options.maximumIncludeDepth) deep (is '\(name)' including itself?)",
-                hint: "an include or render that reaches itself never ends")
+                at: include.offset, "include cycle: \(cycle) (still going after \(limit) partials)",
+                hint: "an include or render that reaches itself never ends; make one of them stop")
         }
         var template = include.resolved.withLock { $0 }
         if template == nil {
@@ -361,9 +369,9 @@ final class Renderer: FilterContext {
         let binding = try include.binding.map { try evaluate($0) }
 
         let savedFile = file
-        includeDepth += 1
+        includeNames.append(name)
         defer {
-            includeDepth -= 1
+            includeNames.removeLast()
             file = savedFile
         }
         do {
@@ -389,14 +397,21 @@ final class Renderer: FilterContext {
                     template, arguments: arguments, variable: variable, binding: binding, isFor: include.bindingIsFor)
             }
         } catch let diagnostic as Diagnostic {
-            throw diagnostic.adding(cause: savedFile.note(at: include.offset, "included from here"))
+            // A cycle would otherwise carry one note per level it went round.
+            guard diagnostic.causes.count < Self.maximumIncludeNotes else { throw diagnostic }
+            let note =
+                diagnostic.causes.count == Self.maximumIncludeNotes - 1
+                ? savedFile.note(at: include.offset, "included from here, and from more places not shown")
+                : savedFile.note(at: include.offset, "included from here")
+            throw diagnostic.adding(cause: note)
         }
         return .normal
     }
 
     /// `render`: the partial sees only what is passed to it.
     private func renderIsolated(
-        _ template: Template, arguments: [(Symbol, LiquidValue)], variable: Symbol, binding: LiquidValue?, isFor: Bool
+        _ template: ParsedPartial, arguments: [(Symbol, LiquidValue)], variable: Symbol, binding: LiquidValue?,
+        isFor: Bool
     ) throws {
         let saved = (globals, globalSlots, locals, bindings, frameStarts, counters, loopStack)
         defer { (globals, globalSlots, locals, bindings, frameStarts, counters, loopStack) = saved }

@@ -107,7 +107,7 @@ struct ForLoopParts {
 
 final class Include: Sendable {
     /// The partial a literal name resolved to, kept so later renders skip the lookup.
-    let resolved = Mutex<Template?>(nil)
+    let resolved = Mutex<ParsedPartial?>(nil)
 
     enum Kind: Sendable {
         case include

@@ -22,6 +22,27 @@ struct FolderEntry {
 
 struct FileSystemError: Error {
     var message: String
+    /// What the system said, without the path: "No space left on device".
+    var reason = ""
+    var hint: String?
+    /// The `errno` of the failed call.
+    var code: Int32 = 0
+
+    /// The error of the call that just failed: its `errno`, and a hint for the ones a user can fix.
+    static func lastCall(_ message: String) -> FileSystemError {
+        let code = errno
+        let hint: String? =
+            switch code {
+            case EACCES, EPERM: "give the user running bridgehead permission to read and write it (ls -l shows who may)"
+            case ENOSPC, EDQUOT:
+                "free some space on the disk that holds the output folder, or build elsewhere with --output"
+            case EROFS: "the disk is mounted read-only; build elsewhere with --output"
+            case EMFILE, ENFILE: "too many files are open; raise the limit with ulimit -n"
+            default: nil
+            }
+        let reason = String(cString: strerror(code))
+        return FileSystemError(message: "\(message): \(reason)", reason: reason, hint: hint, code: code)
+    }
 }
 
 enum FileSystem {
@@ -74,9 +95,17 @@ enum FileSystem {
         return String(cString: resolved)
     }
 
+    /// What a symlink says, as written: the path it was made with, not where that leads.
+    static func linkText(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func readFile(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileSystemError(message: "cannot read file: \(lastError())") }
+        guard descriptor >= 0 else { throw FileSystemError.lastCall("cannot read file") }
         defer { close(descriptor) }
         var info = stat()
         let expected = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
@@ -89,7 +118,7 @@ enum FileSystem {
             }
             if got < 0 {
                 if errno == EINTR { continue }
-                throw FileSystemError(message: "cannot read file: \(lastError())")
+                throw FileSystemError.lastCall("cannot read file")
             }
             if got == 0 { break }
             count += got
@@ -100,7 +129,7 @@ enum FileSystem {
 
     static func writeFile(_ bytes: some ContiguousBytes, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileSystemError(message: "cannot write '\(path)': \(lastError())") }
+        guard descriptor >= 0 else { throw FileSystemError.lastCall("cannot write '\(path)'") }
         defer { close(descriptor) }
         try bytes.withUnsafeBytes { buffer in
             var offset = 0
@@ -108,7 +137,7 @@ enum FileSystem {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    throw FileSystemError(message: "cannot write '\(path)': \(lastError())")
+                    throw FileSystemError.lastCall("cannot write '\(path)'")
                 }
                 offset += written
             }
@@ -119,13 +148,15 @@ enum FileSystem {
         do {
             try writeFile(try readFile(source), to: destination)
         } catch let error as FileSystemError {
-            throw FileSystemError(message: "cannot copy '\(source)': \(error.message)")
+            var copying = error
+            copying.message = "cannot copy '\(source)': \(error.message)"
+            throw copying
         }
     }
 
     static func makeFolder(_ path: String) throws {
         if mkdir(path, 0o755) != 0, errno != EEXIST {
-            throw FileSystemError(message: "cannot create folder '\(path)': \(lastError())")
+            throw FileSystemError.lastCall("cannot create folder '\(path)'")
         }
     }
 
@@ -139,7 +170,7 @@ enum FileSystem {
 
     static func renameItem(_ source: String, to destination: String) throws {
         if rename(source, destination) != 0 {
-            throw FileSystemError(message: "cannot rename '\(source)' to '\(destination)': \(lastError())")
+            throw FileSystemError.lastCall("cannot rename '\(source)' to '\(destination)'")
         }
     }
 
@@ -172,8 +203,4 @@ enum FileSystem {
     }
 
     static var currentFolder: String { FileManager.default.currentDirectoryPath }
-
-    private static func lastError() -> String {
-        String(cString: strerror(errno))
-    }
 }

@@ -64,6 +64,7 @@ func splitFrontMatter(_ text: String, path: String) throws -> FrontMatterSplit? 
         lineStart = next
         lineNumber += 1
     }
+    guard yamlStart != nil else { return nil }
     throw Diagnostic(
         at: SourceLocation(file: path, line: 1, column: 1), "front matter opened here is never closed",
         hint: "end the front matter with a line holding only ---", sourceLine: text.line(1))
@@ -141,12 +142,14 @@ struct FrontMatterReader {
         case .sequence(let items):
             return try items.map { item in
                 guard case .scalar = item, let term = try? yaml.string(item, key: key), !term.isEmpty else {
-                    throw yaml.error("'\(key)' must be a string or a list of strings", at: item)
+                    throw yaml.error(
+                        "'\(key)' must be a string or a list of strings", at: item, hint: "write [a, b] or one term")
                 }
                 return term
             }
         default:
-            throw yaml.error("'\(key)' must be a string or a list of strings", at: node)
+            throw yaml.error(
+                "'\(key)' must be a string or a list of strings", at: node, hint: "write [a, b] or one term")
         }
     }
 
@@ -154,7 +157,11 @@ struct FrontMatterReader {
     private func sitePath(_ text: String, key: String, node: Node) throws -> String {
         switch normaliseSitePath(text) {
         case .success(let path): return path
-        case .failure(let problem): throw yaml.error("'\(key)' \(problem.message)", at: node)
+        case .failure(let problem):
+            throw yaml.error(
+                "'\(key)' \(problem.message)", at: node,
+                hint: "write a path from the site's root, like /boston/labcentral/; pages stay inside the output folder"
+            )
         }
     }
 }

@@ -272,7 +272,7 @@ enum LoadStage {
     static func located(_ error: any Error, path: String) -> any Error {
         if error is Diagnostic || error is DiagnosticList { return error }
         if let error = error as? FileSystemError {
-            return Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), error.message)
+            return Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), error.message, hint: error.hint)
         }
         return Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "\(error)")
     }
@@ -291,7 +291,10 @@ struct ContentReader: Sendable {
             let text = try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown)
             guard let split = try splitFrontMatter(text, path: shown) else {
                 throw Diagnostic(
-                    at: SourceLocation(file: shown, line: 1, column: 1), "missing front matter with a title",
+                    at: SourceLocation(file: shown, line: 1, column: 1),
+                    text.isEmpty
+                        ? "the file is empty; a page needs front matter with a title"
+                        : "missing front matter with a title",
                     hint: "start the file with three lines: ---, title: \"…\", ---", sourceLine: text.line(1))
             }
             let yaml = YAMLSource(path: shown, fileText: text, lineOffset: 1)

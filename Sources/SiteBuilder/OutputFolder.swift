@@ -125,13 +125,17 @@ enum WriteStage {
                 try FileSystem.makeFolder(paths.temporary + "/" + folder)
             }
         } catch {
-            state.fail(Diagnostic(at: nil, "cannot write the site: \(error)"))
+            let problem = error as? FileSystemError
+            state.fail(
+                Diagnostic(at: nil, "cannot write the site: \(problem?.message ?? "\(error)")", hint: problem?.hint))
             return
         }
         let files = state.outputs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        let failures = parallelMap(files.count, serial: !state.options.parallel) { index -> String? in
+        let failures = parallelMap(files.count, serial: !state.options.parallel) { index -> Diagnostic? in
             let (path, file) = files[index]
             let target = paths.temporary + "/" + path
+            // Shown as the file it would have become, not the temporary folder's name.
+            let shown = "\(paths.outputDisplay)/\(path)"
             do {
                 switch file {
                 case .text(var text):
@@ -141,13 +145,22 @@ enum WriteStage {
                 }
                 return nil
             } catch let error as FileSystemError {
-                return error.message
+                let copying = if case .copy = file { true } else { false }
+                return Diagnostic(
+                    at: nil, copying ? error.message : "cannot write '\(shown)': \(error.reason)", hint: error.hint)
             } catch {
-                return "\(error)"
+                return Diagnostic(at: nil, "cannot write '\(shown)': \(error)")
             }
         }
-        for failure in failures.compactMap({ $0 }) {
-            state.fail(Diagnostic(at: nil, failure))
+        // A full disk fails every file after the first: the first failure says it all.
+        let failed = failures.compactMap { $0 }
+        if var first = failed.first {
+            if failed.count > 1, failed.allSatisfy({ $0.hint == first.hint }) {
+                first.causes.append(Diagnostic(.note, at: nil, "\(failed.count - 1) more files were not written"))
+                state.fail(first)
+            } else {
+                failed.forEach(state.fail)
+            }
         }
     }
 }

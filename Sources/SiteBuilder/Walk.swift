@@ -51,7 +51,8 @@ struct FolderWalker {
                     continue
                 }
                 if confined, let rootReal, !(target == rootReal || target.hasPrefix(rootReal + "/")) {
-                    errors.append(link(entryRelative, "is a symlink to '\(target)', outside \(displayRoot)/"))
+                    let written = FileSystem.linkText(path) ?? target
+                    errors.append(link(entryRelative, "is a symlink to '\(written)', outside \(displayRoot)/"))
                     continue
                 }
                 type = FileSystem.kind(of: target)
@@ -68,14 +69,19 @@ struct FolderWalker {
             case .file:
                 if include(entryRelative, false) { result.append(WalkedFile(relative: entryRelative, absolute: path)) }
             case .symlink, .other:
-                break
+                errors.append(
+                    Diagnostic(
+                        at: SourceLocation(file: "\(displayRoot)/\(entryRelative)", line: 1, column: 1),
+                        "'\(displayRoot)/\(entryRelative)' is neither a file nor a folder",
+                        hint: "pipes, sockets and devices cannot be part of a site; move it out of \(displayRoot)/"))
             }
         }
     }
 
     private func link(_ relative: String, _ problem: String) -> Diagnostic {
         Diagnostic(
-            at: nil, "'\(displayRoot)/\(relative)' \(problem)",
+            at: SourceLocation(file: "\(displayRoot)/\(relative)", line: 1, column: 1),
+            "'\(displayRoot)/\(relative)' \(problem)",
             hint: "replace the symlink with the file, or point it inside \(displayRoot)/")
     }
 }

@@ -67,7 +67,10 @@ struct YAMLSource {
         if problem.contains("found character that cannot start any token") {
             return "put quotes around a value that starts with '@', '`' or a tab"
         }
-        return nil
+        if problem.contains("expected ',' or '}'") || problem.contains("expected ',' or ']'") {
+            return "separate the items of { } and [ ] with commas, and put quotes around values that contain them"
+        }
+        return "check the indentation and the quotes on this line and the one before it"
     }
 
     // MARK: Typed access
@@ -95,12 +98,16 @@ struct YAMLSource {
     }
 
     func bool(_ node: Node, key: String) throws -> Bool {
-        guard case .bool(let value) = value(node) else { throw error("'\(key)' must be true or false", at: node) }
+        guard case .bool(let value) = value(node) else {
+            throw error("'\(key)' must be true or false", at: node, hint: "write true or false, without quotes")
+        }
         return value
     }
 
     func int(_ node: Node, key: String) throws -> Int {
-        guard case .int(let value) = value(node) else { throw error("'\(key)' must be a whole number", at: node) }
+        guard case .int(let value) = value(node) else {
+            throw error("'\(key)' must be a whole number", at: node, hint: "write digits without quotes, like 3 or -1")
+        }
         return value
     }
 
@@ -120,7 +127,8 @@ struct YAMLSource {
     func date(_ node: Node, key: String) throws -> LiquidDate {
         guard case .scalar(let scalar) = node, let date = parseSiteDate(scalar.string) else {
             throw error(
-                "'\(key)' must be a date like 2019-04-17, 2019-04-17 09:00 or 2019-04-17T09:00:00+09:00", at: node)
+                "'\(key)' must be a date like 2019-04-17, 2019-04-17 09:00 or 2019-04-17T09:00:00+09:00", at: node,
+                hint: "write the year, month and day in digits; a time and a UTC offset may follow")
         }
         return date
     }

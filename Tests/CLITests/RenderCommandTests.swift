@@ -37,6 +37,7 @@ func temporaryFolder(_ files: [String: String]) throws -> URL {
             bad.liquid:2:8: error: unknown filter 'nope'
              2 | {{ x | nope }}
                |        ^
+              hint: the filters are listed in the README's Liquid section
 
             """)
 }

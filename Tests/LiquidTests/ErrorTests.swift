@@ -18,6 +18,7 @@ import Testing
             test.liquid:1:1: error: unknown tag 'frobnicate'
              1 | {% frobnicate %}
                | ^
+              hint: the tags are if, unless, case, for, tablerow, assign, capture, increment, decrement, cycle, echo, break, continue, comment, doc, raw, liquid, include, render, ifchanged
             """)
 }
 
@@ -82,6 +83,7 @@ import Testing
             includes/bad:1:8: error: unknown filter 'nope'
              1 | {{ x | nope }}
                |        ^
+              hint: the filters are listed in the README's Liquid section
             test.liquid:2:3: note: included from here
              2 |   {% include 'bad' %}
                |   ^
@@ -93,7 +95,7 @@ import Testing
         "{% include 'loop' %}", options: LiquidOptions(maximumIncludeDepth: 5),
         partials: ["loop": "{% include 'loop' %}"])
     #expect(
-        text?.hasPrefix("includes/loop:1:1: error: partials nest more than 5 deep (is 'loop' including itself?)")
+        text?.hasPrefix("includes/loop:1:1: error: include cycle: 'loop' → 'loop' (still going after 5 partials)")
             == true)
     #expect(
         renderError("{% include 'missing' %}")?.hasPrefix("test.liquid:1:1: error: no partial named 'missing'") == true)
@@ -129,5 +131,37 @@ import Testing
         _ = try LiquidValue(json: "{\n  \"a\": tru\n}", path: "d.json")
     } catch {
         #expect("\(error)".hasPrefix("d.json:2:8: error: unexpected text in JSON"))
+    }
+}
+
+/// 10,000 levels of brackets or `and` exhausted the stack (`bridgehead render` crashed); each is
+/// now an error at the level past the limit.
+@Test(arguments: ["ranges", "brackets", "and"])
+func deepExpressionsAreErrorsNotCrashes(_ kind: String) throws {
+    let levels = 10_000
+    let (source, headline): (String, String) =
+        switch kind {
+        case "ranges":
+            (
+                "{{ " + String(repeating: "(", count: levels) + "1" + String(repeating: ")", count: levels) + " }}",
+                "1:204: error: brackets are nested more than 200 deep"
+            )
+        case "brackets":
+            (
+                "{{ a" + String(repeating: "[a", count: levels) + String(repeating: "]", count: levels) + " }}",
+                "1:405: error: brackets are nested more than 200 deep"
+            )
+        default:
+            (
+                "{% if " + Array(repeating: "true", count: levels).joined(separator: " and ") + " %}y{% endif %}",
+                "1:1812: error: a condition joins more than 200 comparisons"
+            )
+        }
+    do {
+        _ = try LiquidEnvironment().parse(source, path: "deep.liquid").render([:])
+        Issue.record("no error")
+    } catch let diagnostic as Diagnostic {
+        #expect(diagnostic.headline == "deep.liquid:" + headline)
+        #expect(diagnostic.hint != nil)
     }
 }

@@ -2,28 +2,102 @@ import Foundation
 import SiteBuilder
 import Testing
 
-/// The cases under Tests/Fixtures/sites/invalid, each a site with one kind of mistake.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The cases under Tests/Fixtures/sites/invalid, each a site with one kind of mistake; the table
+/// of them is Tests/Fixtures/sites/invalid/README.md.
 let invalidCases: [String] = {
     let folder = fixtureSites.appendingPathComponent("invalid")
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    return names.filter { !$0.hasPrefix(".") }.sorted()
+    return names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
 }()
 
-@Test func everyInvalidCaseIsThere() {
+/// Cases whose mistake git cannot hold (a symlink out of the site, a permission, a full disk, an
+/// output folder chosen on the command line): each has its own test below that sets it up.
+let preparedCases: Set<String> = [
+    "full-disk", "output-contains-source", "output-is-source", "symlink-outside", "unreadable-file",
+]
+
+@Test func everyInvalidCaseIsThere() throws {
     #expect(
         invalidCases == [
-            "bad-data-file", "bad-yaml-front-matter", "bad-yaml-site", "broken-content-link", "invalid-utf8",
-            "layout-cycle", "missing-layout", "output-is-source", "output-not-ours", "template-error",
-            "two-pages-one-url", "unclosed-front-matter", "wrong-front-matter-types",
+            "bad-data-file", "bad-yaml-front-matter", "bad-yaml-site", "broken-content-link", "empty-file",
+            "full-disk", "include-cycle", "invalid-utf8", "layout-cycle", "liquid-syntax-errors",
+            "missing-include", "missing-layout", "output-contains-source", "output-is-source", "output-not-ours",
+            "path-escape", "symlink-outside", "template-error", "two-pages-one-url", "unclosed-front-matter",
+            "unreadable-file", "wrong-front-matter-types",
         ])
+    let table = try text(fixtureSites.appendingPathComponent("invalid"), "README.md")
+    for name in invalidCases {
+        #expect(table.contains("[`\(name)`](\(name)/)"), "\(name) is missing from the README table")
+    }
 }
 
-/// Each invalid site fails with exactly the headlines of its expected-error.txt, and leaves the
-/// previous output (a marker and a sentinel file) byte for byte as it was, with no temporary
-/// folder left behind.
-@Test(arguments: invalidCases) func invalidSiteFailsAndKeepsTheOutput(_ name: String) async throws {
+@Test(arguments: invalidCases.filter { !preparedCases.contains($0) })
+func invalidSiteFailsAndKeepsTheOutput(_ name: String) async throws {
+    try await expectFailureKeepingOutput(name)
+}
+
+@Test func outputFolderThatIsTheSiteFolderIsRefused() async throws {
+    try await expectFailureKeepingOutput("output-is-source") { site in site }
+}
+
+@Test func outputFolderThatContainsTheSiteFolderIsRefused() async throws {
+    try await expectFailureKeepingOutput("output-contains-source") { site in site.deletingLastPathComponent() }
+}
+
+@Test func symlinksOutOfContentAreRefused() async throws {
+    try await expectFailureKeepingOutput("symlink-outside") { site in
+        let content = site.appendingPathComponent("content")
+        try FileManager.default.createSymbolicLink(
+            atPath: content.appendingPathComponent("secret.md").path, withDestinationPath: "../outside/secret.md")
+        try FileManager.default.createSymbolicLink(
+            atPath: content.appendingPathComponent("system").path, withDestinationPath: "/etc")
+        #expect(mkfifo(content.appendingPathComponent("pipe.md").path, 0o644) == 0)
+        return nil
+    }
+}
+
+/// Root reads a file whatever its mode, so there the case cannot be made and is skipped.
+@Test(.enabled(if: getuid() != 0, "running as root, which reads a file of mode 000"))
+func unreadableFileIsAnErrorAtItsPath() async throws {
+    try await expectFailureKeepingOutput("unreadable-file") { site in
+        let file = site.appendingPathComponent("content/boston.md")
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: file.path)
+        return nil
+    }
+}
+
+/// The output folder on a 256 KiB tmpfs that the build cannot fit in; needs the right to mount.
+@Test(.enabled(if: SmallDisk.canMount, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)"))
+func fullDiskFailsAndKeepsTheOutput() async throws {
+    var disk: SmallDisk?
+    defer { disk?.unmount() }
+    try await expectFailureKeepingOutput("full-disk") { site in
+        let mounted = try SmallDisk(at: site.appendingPathComponent("disk"), kibibytes: 256)
+        disk = mounted
+        let paragraph = String(repeating: "Daejeon and Boston share a bio cluster. ", count: 50) + "\n\n"
+        let page = try String(contentsOf: site.appendingPathComponent("content/big.md"), encoding: .utf8)
+        try Data((page + String(repeating: paragraph, count: 400)).utf8).write(
+            to: site.appendingPathComponent("content/big.md"))
+        return mounted.folder.appendingPathComponent("public")
+    }
+}
+
+/// Builds the copy of an invalid case and expects exactly the headlines of its
+/// expected-error.txt, the previous output (a marker and a sentinel file) byte for byte as it
+/// was, and no temporary folder left beside it. `prepare` finishes the copy and may return the
+/// output folder to build into (else `<site>/public`); the old output is made there when it is
+/// called `public`, else in `<site>/public`.
+func expectFailureKeepingOutput(_ name: String, prepare: (URL) throws -> URL? = { _ in nil }) async throws {
     let site = try copyOfFixture("invalid/" + name)
-    let output = site.appendingPathComponent("public")
+    let chosenOutput = try prepare(site)
+    let output =
+        chosenOutput.flatMap { $0.lastPathComponent == "public" ? $0 : nil } ?? site.appendingPathComponent("public")
     try FileManager.default.createDirectory(
         at: output.appendingPathComponent("old"), withIntermediateDirectories: true)
     try Data("sentinel\n".utf8).write(to: output.appendingPathComponent("old/sentinel.html"))
@@ -31,15 +105,76 @@ let invalidCases: [String] = {
         try Data("Written by Bridgehead; safe to delete.\n".utf8).write(
             to: output.appendingPathComponent(".bridgehead"))
     }
+    let outputParent = output.deletingLastPathComponent()
     let before = try tree(output)
-    let siblingsBefore = try FileManager.default.contentsOfDirectory(atPath: site.path).sorted()
+    let siblingsBefore = try FileManager.default.contentsOfDirectory(atPath: outputParent.path).sorted()
     var options = buildOptions(site)
-    if name == "output-is-source" { options.output = site }
+    options.output = chosenOutput
+    // An output folder outside the site is shown relative to itself, so the message is the same on every machine.
+    if let chosenOutput, chosenOutput.lastPathComponent != "public" { options.workingDirectory = chosenOutput.path }
+    // On a full disk which files still fit depends on the order they are written in.
+    options.parallel = name != "full-disk"
 
     let failure = await failureText(of: options)
 
     let expected = try text(site, "expected-error.txt").split(separator: "\n").map(String.init)
     #expect(failure.map(headlines) == expected)
+    #expect(failure.map(everyErrorHasAHint) == true, "\(failure ?? "")")
     #expect(try tree(output) == before)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: site.path).sorted() == siblingsBefore)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: outputParent.path).sorted() == siblingsBefore)
+}
+
+/// Whether each `error:` headline is followed, before the next headline, by a `hint:` line.
+func everyErrorHasAHint(_ text: String) -> Bool {
+    var waitingForHint = false
+    for line in text.split(separator: "\n") {
+        if !line.hasPrefix(" ") {
+            if waitingForHint { return false }
+            waitingForHint = line.contains("error: ")
+        } else if line.hasPrefix("  hint: ") {
+            waitingForHint = false
+        }
+    }
+    return !waitingForHint
+}
+
+/// A tmpfs of a few KiB mounted for one test.
+struct SmallDisk {
+    let folder: URL
+
+    init(at folder: URL, kibibytes: Int) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        guard Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kibibytes)k", "tmpfs", folder.path]) else {
+            throw SmallDiskError(folder: folder.path)
+        }
+        self.folder = folder
+    }
+
+    func unmount() {
+        _ = Self.run("/bin/umount", [folder.path])
+    }
+
+    static let canMount: Bool = {
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "bridgehead-tmpfs-\(UUID().uuidString)")
+        guard let disk = try? SmallDisk(at: probe, kibibytes: 16) else { return false }
+        disk.unmount()
+        try? FileManager.default.removeItem(at: probe)
+        return true
+    }()
+
+    private static func run(_ tool: String, _ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
+
+struct SmallDiskError: Error {
+    var folder: String
 }

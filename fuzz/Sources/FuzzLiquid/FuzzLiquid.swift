@@ -1,0 +1,57 @@
+// Parses the input as a Liquid template and renders it with a small context, with partials
+// that include each other and the input itself. Errors are expected; crashes, hangs and memory
+// errors are what the fuzzer looks for.
+import Liquid
+
+struct FuzzPartials: TemplateLoader {
+    let input: String
+
+    func loadTemplate(named name: String) throws -> (source: String, path: String)? {
+        switch name {
+        case "self": return (input, "self.liquid")
+        case "loop": return ("{% include 'loop' %}", "loop.liquid")
+        case "card": return ("<b>{{ title | upcase }}</b>{% for t in tags %}{{ t }}{% endfor %}", "card.liquid")
+        default: return nil
+        }
+    }
+}
+
+let context: [String: LiquidValue] = [
+    "title": "대전 & Boston",
+    "n": 3,
+    "x": 1.5,
+    "tags": ["bio", "대덕", "kendall"],
+    "page": ["title": "Home", "url": "/", "date": "2019-04-17T09:00:00+09:00", "weight": 2],
+    "empty": [],
+    "nothing": .nil,
+]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzLiquid(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    for strict in [false, true] {
+        let environment = LiquidEnvironment(
+            options: LiquidOptions(
+                strictVariables: strict, baseURL: "https://example.org/portal/",
+                maximumIncludeDepth: 20),
+            loader: FuzzPartials(input: source))
+        guard let template = try? environment.parse(source, path: "fuzz.liquid") else { return 0 }
+        _ = try? template.render(context)
+    }
+    return 0
+}
+
+// SwiftPM links an executable's `main` to `FuzzLiquid_main`; this one hands over to libFuzzer's driver.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+@_cdecl("FuzzLiquid_main")
+func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments, fuzzLiquid)
+}
