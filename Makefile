@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check
+.PHONY: site test deps bridgehead format lint bench bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check load-test
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -80,3 +80,8 @@ search-check: bridgehead
 # Search against Pagefind 1.5 on the portal and a 10,000-page corpus, measured in the same run.
 bench-search:
 	bench/search/run.sh 10000
+
+# The preview server under wrk for 30 s (a page, a static file, a 404) with rebuilds during
+# the run; descriptors and memory before and after (needs wrk).
+load-test: bridgehead
+	tools/load-test.sh $(RELEASE_BIN) 30

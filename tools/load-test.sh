@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Load on the preview server: `bridgehead serve` on a copy of the portal, three wrk runs at once
+# (a page, a static file, a 404) for DURATION seconds while a content file is edited every two
+# seconds (each edit is a rebuild and a reload event); then open file descriptors and resident
+# memory before and after, and the requests/s, p99 latency and errors of each run.
+#
+#   tools/load-test.sh [BRIDGEHEAD] [DURATION]    (defaults: .build/release/bridgehead, 30)
+#
+# Needs wrk (apt-get install -y wrk). Bounded: wrk stops after DURATION, the server is stopped
+# by its PID when the script ends.
+set -euo pipefail
+bridgehead=$(realpath "${1:-.build/release/bridgehead}")
+duration=${2:-30}
+work=$(mktemp -d "${TMPDIR:-/tmp}/bridgehead-load.XXXXXX")
+cp -R site.yml content templates "$work/"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bridgehead" serve --source "$work" --port "$port" >"$work/serve.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 300); do
+    grep -q "Serving " "$work/serve.log" && break
+    sleep 0.1
+done
+base="http://127.0.0.1:$port"
+curl -fsS "$base/" >/dev/null
+
+descriptors() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+resident_kb() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+# Settle: the first requests allocate the server's pools; measure from there.
+wrk -t1 -c8 -d2s "$base/boston/labcentral/" >/dev/null
+fd_before=$(descriptors)
+rss_before=$(resident_kb)
+
+edits() {
+    local end=$((SECONDS + duration))
+    local n=0
+    while [ "$SECONDS" -lt "$end" ]; do
+        n=$((n + 1))
+        printf '\n<!-- edit %d -->\n' "$n" >>"$work/content/boston/labcentral.md"
+        sleep 2
+    done
+    echo "$n"
+}
+edits >"$work/edits" &
+editor=$!
+pids=()
+for target in page:/boston/labcentral/ static:/css/site.css missing:/no/such/page/; do
+    wrk -t1 -c32 -d"${duration}s" --latency "$base${target#*:}" >"$work/${target%%:*}.txt" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+wait "$editor"
+sleep 3
+fd_after=$(descriptors)
+rss_after=$(resident_kb)
+
+summary() { # summary NAME FILE
+    local rps p99 errors non2xx
+    rps=$(awk '/Requests\/sec/ { print $2 }' "$2")
+    p99=$(awk '$1 == "99%" { print $2 }' "$2")
+    errors=$(grep -o 'Socket errors:.*' "$2" || echo "Socket errors: none")
+    non2xx=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$2" || echo "Non-2xx or 3xx responses: 0")
+    printf '%-8s %10s req/s   p99 %8s   %s; %s\n' "$1" "$rps" "$p99" "$errors" "$non2xx"
+}
+echo "bridgehead serve under load: ${duration} s, 3 × wrk -c32, $(cat "$work/edits") edits (rebuilds) during the run"
+summary page "$work/page.txt"
+summary static "$work/static.txt"
+summary 404 "$work/missing.txt"
+echo "open descriptors: before $fd_before, after $fd_after"
+echo "resident memory:  before $((rss_before / 1024)) MB, after $((rss_after / 1024)) MB"
+echo "rebuilds reported by the server: $(grep -c -i 'built' "$work/serve.log")"
