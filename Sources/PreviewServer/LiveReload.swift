@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import SiteBuilder
 
 /// What the server adds to served HTML, and the events it sends to open pages. Nothing here ever
 /// reaches a build's output: it is applied to the bytes on their way out of the server.
@@ -63,7 +64,7 @@ enum LiveReload {
     static func inject(into html: Data, build: String, errors: [Diagnostic]) -> Data {
         var addition = ""
         if !errors.isEmpty { addition += overlay(for: errors) }
-        addition += "<script src=\"\(scriptPath)\" data-build=\"\(escapeHTML(build))\"></script>\n"
+        addition += "<script src=\"\(scriptPath)\" data-build=\"\(build.xmlEscaped)\"></script>\n"
         var result = html
         let insertAt = lastBodyCloseTag(in: html) ?? html.endIndex
         result.insert(contentsOf: Data(addition.utf8), at: insertAt)
@@ -108,26 +109,10 @@ enum LiveReload {
             """
         for error in errors {
             html +=
-                "<li><pre style=\"white-space:pre;overflow-x:auto;margin:0 0 16px\">\(escapeHTML(error.description))</pre></li>\n"
+                "<li><pre style=\"white-space:pre;overflow-x:auto;margin:0 0 16px\">\(error.description.xmlEscaped)</pre></li>\n"
         }
         html += "</ol>\n</div>\n</div>\n"
         return html
-    }
-
-    static func escapeHTML(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
     }
 }
 

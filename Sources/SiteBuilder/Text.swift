@@ -70,7 +70,7 @@ private func validSequenceLength(_ bytes: ArraySlice<UInt8>, at index: Int) -> I
 
 extension String {
     /// Escapes text for an HTML or XML attribute value or element content.
-    var xmlEscaped: String {
+    public var xmlEscaped: String {
         guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
             return self
         }
