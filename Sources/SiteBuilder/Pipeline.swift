@@ -105,6 +105,7 @@ enum Pipeline {
         if let cache, var summary = cache.reuse(options: options, paths: paths) {
             summary.seconds = seconds(since: started)
             summary.stages = [StageTiming(name: "cache", seconds: summary.seconds)]
+            summary.reusedPreviousOutput = true
             return summary
         }
         let state = BuildState(options: options, paths: paths)

@@ -55,10 +55,16 @@ public struct BuildSummary: Sendable {
     public var seconds: Double
     public var stages: [StageTiming]
     public var warnings: [Diagnostic]
+    /// True when the build cache found nothing changed and left the previous output as it was.
+    public var reusedPreviousOutput = false
 
     /// The one line a build ends with.
     public var line: String {
         let time = String(format: "%.2f", seconds)
+        if reusedPreviousOutput {
+            return "nothing changed since the last build (\(pages) pages, \(files) files, \(linksChecked) links"
+                + " checked then); kept it in \(time) s"
+        }
         return "built \(pages) pages, \(files) files, checked \(linksChecked) links in \(time) s"
     }
 }

@@ -38,8 +38,11 @@ private func reusedCache(_ summary: BuildSummary) -> Bool {
     #expect(!reusedCache(first))
     let second = try await SiteBuilder.build(cachedOptions(site))
     #expect(reusedCache(second))
+    #expect(second.reusedPreviousOutput)
     #expect(
-        second.line.hasPrefix("built \(first.pages) pages, \(first.files) files, checked \(first.linksChecked) links"))
+        second.line.hasPrefix(
+            "nothing changed since the last build (\(first.pages) pages, \(first.files) files, "
+                + "\(first.linksChecked) links checked then)"))
     #expect(try tree(site.appendingPathComponent("public")) == (try await cleanBuild(site)))
 }
 
