@@ -7,30 +7,50 @@ struct LinkCheckRun {
     let options: LinkCheckOptions
 
     func check(_ files: some SiteFiles) async throws -> LinkReport {
-        let address = try options.baseURL.map(SiteAddress.init(parsing:))
-        let ignorePatterns = try options.ignorePatterns.map(Self.ignorePattern)
-        let site = SiteIndex(paths: files.paths, address: address)
+        let site = try siteIndex(files.paths)
         let pages = site.paths.indices.filter { site.isHTML[$0] }
         let scans = await scan(pages, of: files, site: site)
+        let anchors = Self.anchors(of: scans, site: site)
+        let missingFragments = scans.map { fragmentFindings($0, anchors: anchors, site: site) }
+        return try await report(scans, fragmentFindings: missingFragments)
+    }
 
-        var findings: [LinkFinding] = []
+    func siteIndex(_ paths: [String]) throws -> SiteIndex {
+        SiteIndex(paths: paths, address: try options.baseURL.map(SiteAddress.init(parsing:)))
+    }
+
+    /// Every page's ids, by its index in the site.
+    static func anchors(of scans: [PageScanOutput], site: SiteIndex) -> [PageAnchors] {
         var anchors = [PageAnchors](repeating: PageAnchors(), count: site.paths.count)
+        for scan in scans {
+            for (file, pageAnchors) in scan.anchors { anchors[file] = pageAnchors }
+        }
+        return anchors
+    }
+
+    /// The page's links to a fragment that is not among the ids of the page they lead to.
+    func fragmentFindings(_ scan: PageScanOutput, anchors: [PageAnchors], site: SiteIndex) -> [LinkFinding] {
+        scan.pendingFragments.filter { !anchors[$0.target].contains($0.fragment) }.map { pending in
+            pending.place.finding(
+                "no id '\(pending.fragment.text)' on \(site.paths[pending.target])", severity: options.level)
+        }
+    }
+
+    /// The report from every page's scan and fragment findings, with the external URLs checked.
+    func report(_ scans: [PageScanOutput], fragmentFindings: [[LinkFinding]]) async throws -> LinkReport {
+        let ignorePatterns = try options.ignorePatterns.map(Self.ignorePattern)
+        var findings: [LinkFinding] = []
         var linksChecked = 0
         var linksSkipped = 0
         var external: [String: [LinkPlace]] = [:]
-        for scan in scans {
-            findings += scan.findings
-            for (file, pageAnchors) in scan.anchors { anchors[file] = pageAnchors }
-            linksChecked += scan.linksChecked
-            linksSkipped += scan.linksSkipped
-            external.merge(scan.external) { $0 + $1 }
-        }
-        for scan in scans {
-            for pending in scan.pendingFragments where !anchors[pending.target].contains(pending.fragment) {
-                findings.append(
-                    pending.place.finding(
-                        "no id '\(pending.fragment.text)' on \(site.paths[pending.target])", severity: options.level))
-            }
+        // By index: copying each scan out of the array would retain all it holds, and a live
+        // rebuild assembles the report of every page of a large site after each edit.
+        for position in scans.indices {
+            if !scans[position].findings.isEmpty { findings += scans[position].findings }
+            if !fragmentFindings[position].isEmpty { findings += fragmentFindings[position] }
+            linksChecked += scans[position].linksChecked
+            linksSkipped += scans[position].linksSkipped
+            if !scans[position].external.isEmpty { external.merge(scans[position].external) { $0 + $1 } }
         }
 
         var urlsToCheck: [String] = []
@@ -54,7 +74,7 @@ struct LinkCheckRun {
         }
         findings.sort { ($0.location, $0.url) < ($1.location, $1.url) }
         return LinkReport(
-            findings: findings, filesChecked: pages.count, linksChecked: linksChecked, linksSkipped: linksSkipped)
+            findings: findings, filesChecked: scans.count, linksChecked: linksChecked, linksSkipped: linksSkipped)
     }
 
     private static func ignorePattern(_ pattern: String) throws -> NSRegularExpression {
@@ -69,24 +89,32 @@ struct LinkCheckRun {
 
     /// Scans the pages on as many tasks as there are cores, each taking the next few pages
     /// when it is done with its last, so that one large page does not hold the others up.
-    private func scan(_ pages: [Int], of files: some SiteFiles, site: SiteIndex) async -> [PageScanOutput] {
+    /// Returns one scan per page, in the order of `pages`.
+    func scan(_ pages: [Int], of files: some SiteFiles, site: SiteIndex) async -> [PageScanOutput] {
         let queue = WorkQueue(count: pages.count, batch: 16)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, (pages.count + 15) / 16))
         let options = options
-        return await withTaskGroup(of: PageScanOutput.self) { group in
+        var scans = [PageScanOutput](repeating: PageScanOutput(), count: pages.count)
+        await withTaskGroup(of: [(Int, PageScanOutput)].self) { group in
             for _ in 0..<workers {
                 group.addTask {
                     var scanner = PageScanner(site: site, options: options)
+                    var done: [(Int, PageScanOutput)] = []
                     while let batch = queue.take() {
-                        for position in batch { scanner.scan(page: pages[position], of: files) }
+                        for position in batch {
+                            scanner.scan(page: pages[position], of: files)
+                            done.append((position, scanner.output))
+                            scanner.output = PageScanOutput()
+                        }
                     }
-                    return scanner.output
+                    return done
                 }
             }
-            var outputs: [PageScanOutput] = []
-            for await output in group { outputs.append(output) }
-            return outputs
+            for await done in group {
+                for (position, output) in done { scans[position] = output }
+            }
         }
+        return scans
     }
 }
 
@@ -140,7 +168,7 @@ struct PageScanOutput: Sendable {
 }
 
 /// Reads and checks pages one after the other on one task, gathering what it finds.
-private struct PageScanner {
+struct PageScanner {
     let options: LinkCheckOptions
     var resolver: LinkResolver
     var output = PageScanOutput()

@@ -126,3 +126,66 @@ public struct LinkChecker: Sendable {
         try await LinkCheckRun(options: options).check(files)
     }
 }
+
+/// A checker for a site built again and again (the preview server): it remembers each page's
+/// scan, so after an edit it reads only the pages that changed, and still reports on the whole
+/// site, such as a link on an unchanged page to a heading the edit removed. Use it from one task
+/// at a time.
+public final class LinkCheckSession: @unchecked Sendable {
+    private let run: LinkCheckRun
+    private var site: SiteIndex?
+    /// The HTML files of `site` (as indices into its paths), each one's scan and its links to
+    /// missing fragments.
+    private var pages: [Int] = []
+    private var scans: [PageScanOutput] = []
+    private var fragmentFindings: [[LinkFinding]] = []
+    private var positions: [String: Int] = [:]
+    private var anchors: [PageAnchors] = []
+    /// For each file of the site, the pages (positions in `pages`) with a link to a fragment on it.
+    private var referrers: [Set<Int>] = []
+
+    public init(options: LinkCheckOptions = LinkCheckOptions()) {
+        run = LinkCheckRun(options: options)
+    }
+
+    /// Checks `files`, reading only the `changed` paths when the site has the same paths as at
+    /// the last call (every file when `changed` is nil).
+    public func check(_ files: some SiteFiles, changed: [String]?) async throws -> LinkReport {
+        if let changed, let site, site.paths == files.paths {
+            var scanner = PageScanner(site: site, options: run.options)
+            var affected: Set<Int> = []
+            for position in changed.compactMap({ positions[$0] }) {
+                for target in Set(scans[position].pendingFragments.map(\.target)) {
+                    referrers[target].remove(position)
+                }
+                scanner.scan(page: pages[position], of: files)
+                scans[position] = scanner.output
+                scanner.output = PageScanOutput()
+                note(position)
+                affected.insert(position)
+                affected.formUnion(referrers[pages[position]])
+            }
+            for position in affected {
+                fragmentFindings[position] = run.fragmentFindings(scans[position], anchors: anchors, site: site)
+            }
+            return try await run.report(scans, fragmentFindings: fragmentFindings)
+        }
+        site = nil
+        let index = try run.siteIndex(files.paths)
+        pages = index.paths.indices.filter { index.isHTML[$0] }
+        scans = await run.scan(pages, of: files, site: index)
+        positions = Dictionary(uniqueKeysWithValues: pages.enumerated().map { (index.paths[$0.element], $0.offset) })
+        anchors = LinkCheckRun.anchors(of: scans, site: index)
+        referrers = Array(repeating: [], count: index.paths.count)
+        for position in scans.indices { note(position) }
+        fragmentFindings = scans.map { run.fragmentFindings($0, anchors: anchors, site: index) }
+        site = index
+        return try await run.report(scans, fragmentFindings: fragmentFindings)
+    }
+
+    /// Takes in the ids and fragment links of the page scanned at `position`.
+    private func note(_ position: Int) {
+        for (file, pageAnchors) in scans[position].anchors { anchors[file] = pageAnchors }
+        for pending in scans[position].pendingFragments { referrers[pending.target].insert(position) }
+    }
+}

@@ -3,15 +3,17 @@ import Foundation
 import SiteBuilder
 import Yams
 
-/// Builds through `SiteBuilder.buildInMemory`: the whole site on every call, nothing written
-/// to disk (the site's `public/` is never touched).
+/// Builds through a `LiveSite`: the whole site first, then after an edit of Markdown bodies only
+/// the outputs it changes; nothing written to disk (the site's `public/` is never touched).
 ///
 /// Permalinks point at the preview server (`origin` plus the site's base path), as `jekyll serve`
 /// and `hugo server` do, so absolute links in feeds and canonical tags work locally.
-public struct SiteBuilderRendering: SiteRendering {
+public final class SiteBuilderRendering: SiteRendering {
     private let source: URL
     private let includeDrafts: Bool
     private let includeFuture: Bool
+    /// The live site and the base URL it was made for; a new origin or base path starts afresh.
+    private let live = Locked<(site: LiveSite, baseURL: String)?>(nil)
 
     public init(source: URL, includeDrafts: Bool = false, includeFuture: Bool = false) {
         self.source = source
@@ -20,12 +22,19 @@ public struct SiteBuilderRendering: SiteRendering {
     }
 
     public func render(changedSources: [String]?, origin: String) async throws -> RenderedSite {
-        let options = BuildOptions(
-            source: source, includeDrafts: includeDrafts, includeFuture: includeFuture,
-            baseURL: origin + Self.basePath(of: source))
-        let build = try await SiteBuilder.buildInMemory(options)
+        let baseURL = origin + Self.basePath(of: source)
+        let site = live.withLock { live in
+            if let live, live.baseURL == baseURL { return live.site }
+            let site = LiveSite(
+                options: BuildOptions(
+                    source: source, includeDrafts: includeDrafts, includeFuture: includeFuture, baseURL: baseURL))
+            live = (site, baseURL)
+            return site
+        }
+        let build = try await site.build(changedSources: changedSources)
         return RenderedSite(
-            files: build.files, basePath: build.basePath, warnings: build.summary.warnings, summary: build.summary.line)
+            files: build.files, basePath: build.basePath, warnings: build.summary.warnings,
+            changedOutputs: build.changedPaths, summary: build.summary.line)
     }
 
     /// The path of `base_url` in `site.yml` (`/portal/` for `https://user.github.io/portal/`),

@@ -22,7 +22,9 @@ public final class FileWatcher: Sendable {
     }
 
     public struct Options: Sendable {
-        /// How long nothing must happen before a batch is reported.
+        /// How long nothing must happen before a batch is reported. Short: the events of one save
+        /// come within a millisecond or two, and a file still open for writing holds the batch
+        /// back by itself, so waiting longer only delays the reload.
         public var debounce: Duration
         /// How often the polling fallback scans.
         public var pollInterval: Duration
@@ -30,7 +32,7 @@ public final class FileWatcher: Sendable {
         public var mechanism: Mechanism?
 
         public init(
-            debounce: Duration = .milliseconds(50), pollInterval: Duration = .milliseconds(200),
+            debounce: Duration = .milliseconds(10), pollInterval: Duration = .milliseconds(200),
             mechanism: Mechanism? = nil
         ) {
             self.debounce = debounce

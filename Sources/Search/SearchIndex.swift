@@ -48,45 +48,132 @@ public struct SearchIndexBuilder: Sendable {
 
     /// The index files, by path relative to the index folder.
     public func files() -> [String: [UInt8]] {
-        var postings: [String: [(doc: Int, score: Int)]] = [:]
-        for (id, document) in documents.enumerated() {
-            var scores: [String: Int] = [:]
-            var bodyCounts: [String: Int] = [:]
-            for token in SearchTokenizer.tokens(document.title) { scores[token, default: 0] += Self.titleWeight }
-            for heading in document.headings {
-                for token in SearchTokenizer.tokens(heading) { scores[token, default: 0] += Self.headingWeight }
-            }
-            for term in document.terms {
-                for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += Self.termWeight }
-            }
-            for token in SearchTokenizer.tokens(document.text) { bodyCounts[token, default: 0] += 1 }
-            for (token, count) in bodyCounts { scores[token, default: 0] += min(count, Self.bodyCap) }
-            for (token, score) in scores { postings[token, default: []].append((id, score)) }
-        }
-        var shards: [String: [String]] = [:]
-        for token in postings.keys { shards[shardKey(token), default: []].append(token) }
+        SearchIndex(documents).files
+    }
+}
 
-        var files: [String: [UInt8]] = [:]
-        for (key, tokens) in shards {
-            var json = "{"
-            for (index, token) in tokens.sorted().enumerated() {
-                if index > 0 { json += "," }
-                json += jsonString(token) + ":["
-                json += (postings[token] ?? []).map { "[\($0.doc),\($0.score)]" }.joined(separator: ",")
-                json += "]"
+/// A built index that takes a changed page and says which of its files changed, so that a live
+/// rebuild after an edit rewrites a few shards instead of indexing every page again. Its files
+/// are always those `SearchIndexBuilder` makes from the same documents.
+public struct SearchIndex: Sendable {
+    private struct Posting: Sendable {
+        var document: Int
+        var score: Int
+    }
+
+    private var documents: [SearchDocument]
+    private var scores: [[String: Int]]
+    /// Each token's postings in document order.
+    private var postings: [String: [Posting]] = [:]
+    private var shards: [String: Set<String>] = [:]
+    public private(set) var files: [String: [UInt8]] = [:]
+
+    public init(_ documents: [SearchDocument]) {
+        self.documents = documents
+        scores = documents.map(Self.scores)
+        for (document, tokens) in scores.enumerated() {
+            for (token, score) in tokens {
+                postings[token, default: []].append(Posting(document: document, score: score))
             }
-            json += "}"
-            files["t/\(key).json"] = Array(json.utf8)
         }
-        for (id, document) in documents.enumerated() {
-            let text = String(document.text.prefix(Self.storedTextLimit))
-            let json =
-                "{\"u\":\(jsonString(document.url)),\"t\":\(jsonString(document.title)),\"x\":\(jsonString(text))}"
-            files["d/\(id).json"] = Array(json.utf8)
+        for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
+        for key in shards.keys { files["t/\(key).json"] = shardFile(key) }
+        for document in documents.indices { files["d/\(document).json"] = documentFile(document) }
+        files["meta.json"] = metaFile()
+    }
+
+    /// Puts `document` in place of the one at `position`; returns the paths of the files that
+    /// changed, were added or were removed.
+    public mutating func replace(_ position: Int, with document: SearchDocument) -> [String] {
+        let old = scores[position]
+        let new = Self.scores(document)
+        documents[position] = document
+        scores[position] = new
+        var touchedShards: Set<String> = []
+        for token in Set(old.keys).union(new.keys) where old[token] != new[token] {
+            var list = postings[token] ?? []
+            let slot = list.partitioningIndex { $0.document >= position }
+            if slot < list.count, list[slot].document == position { list.remove(at: slot) }
+            if let score = new[token] { list.insert(Posting(document: position, score: score), at: slot) }
+            let key = shardKey(token)
+            touchedShards.insert(key)
+            if list.isEmpty {
+                postings[token] = nil
+                shards[key]?.remove(token)
+                if shards[key]?.isEmpty == true { shards[key] = nil }
+            } else {
+                if postings[token] == nil { shards[key, default: []].insert(token) }
+                postings[token] = list
+            }
         }
+        var changed: [String] = []
+        func update(_ path: String, _ bytes: [UInt8]?) {
+            guard files[path] != bytes else { return }
+            files[path] = bytes
+            changed.append(path)
+        }
+        for key in touchedShards { update("t/\(key).json", shards[key] == nil ? nil : shardFile(key)) }
+        update("d/\(position).json", documentFile(position))
+        update("meta.json", metaFile())
+        return changed.sorted()
+    }
+
+    /// A page's score for each token: where it stands weighs more than how often.
+    private static func scores(_ document: SearchDocument) -> [String: Int] {
+        var scores: [String: Int] = [:]
+        var bodyCounts: [String: Int] = [:]
+        for token in SearchTokenizer.tokens(document.title) {
+            scores[token, default: 0] += SearchIndexBuilder.titleWeight
+        }
+        for heading in document.headings {
+            for token in SearchTokenizer.tokens(heading) {
+                scores[token, default: 0] += SearchIndexBuilder.headingWeight
+            }
+        }
+        for term in document.terms {
+            for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += SearchIndexBuilder.termWeight }
+        }
+        for token in SearchTokenizer.tokens(document.text) { bodyCounts[token, default: 0] += 1 }
+        for (token, count) in bodyCounts { scores[token, default: 0] += min(count, SearchIndexBuilder.bodyCap) }
+        return scores
+    }
+
+    private func shardFile(_ key: String) -> [UInt8] {
+        var json = "{"
+        for (index, token) in (shards[key] ?? []).sorted().enumerated() {
+            if index > 0 { json += "," }
+            json += jsonString(token) + ":["
+            json += (postings[token] ?? []).map { "[\($0.document),\($0.score)]" }.joined(separator: ",")
+            json += "]"
+        }
+        json += "}"
+        return Array(json.utf8)
+    }
+
+    private func documentFile(_ position: Int) -> [UInt8] {
+        let document = documents[position]
+        let text = String(document.text.prefix(SearchIndexBuilder.storedTextLimit))
+        return Array(
+            "{\"u\":\(jsonString(document.url)),\"t\":\(jsonString(document.title)),\"x\":\(jsonString(text))}".utf8)
+    }
+
+    private func metaFile() -> [UInt8] {
         let keys = shards.keys.sorted().map(jsonString).joined(separator: ",")
-        files["meta.json"] = Array("{\"v\":1,\"docs\":\(documents.count),\"shards\":[\(keys)]}".utf8)
-        return files
+        return Array("{\"v\":1,\"docs\":\(documents.count),\"shards\":[\(keys)]}".utf8)
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, in an array where every element
+    /// that does comes after every one that does not.
+    fileprivate func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }
 

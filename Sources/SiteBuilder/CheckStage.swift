@@ -8,8 +8,13 @@ struct BuiltFiles: SiteFiles {
     let paths: [String]
 
     init(_ files: [String: OutputFile]) {
+        self.init(files, sortedPaths: files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
+    /// `sortedPaths` must be the keys of `files` in byte order, as a caller that keeps them knows.
+    init(_ files: [String: OutputFile], sortedPaths: [String]) {
         self.files = files
-        paths = files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        paths = sortedPaths
     }
 
     func contents(of path: String) throws -> [UInt8]? {
@@ -25,21 +30,39 @@ struct BuiltFiles: SiteFiles {
 /// written in Markdown gets a note pointing at its place in the content file.
 enum CheckStage {
     static func run(_ state: BuildState) async {
-        guard let config = state.config, let graph = state.graph else { return }
+        guard let config = state.config else { return }
+        do {
+            let files = BuiltFiles(state.outputs)
+            state.live?.checkedPaths = files.paths
+            let options = options(config, production: state.options.production)
+            let report: LinkReport
+            if let live = state.live {
+                let session = LinkCheckSession(options: options)
+                live.linkCheck = session
+                report = try await session.check(files, changed: nil)
+            } else {
+                report = try await LinkChecker(options: options).check(files)
+            }
+            add(report, to: state)
+        } catch {
+            state.fail(error)
+        }
+    }
+
+    static func options(_ config: SiteConfig, production: Bool) -> LinkCheckOptions {
         // A base URL that is only a path (`/portal/`) still decides where root-relative links
         // must point; the checker takes it behind a host no link can name.
         let siteAddress = config.root.isEmpty ? "http://base-path.invalid" + config.basePath + "/" : config.baseURL
-        let options = LinkCheckOptions(
+        return LinkCheckOptions(
             baseURL: siteAddress, checkExternal: config.linksExternal,
-            ignorePatterns: config.linksIgnore, level: state.options.production ? .error : config.linksLevel)
-        let report: LinkReport
-        do {
-            report = try await LinkChecker(options: options).check(BuiltFiles(state.outputs))
-        } catch {
-            state.fail(error)
-            return
-        }
+            ignorePatterns: config.linksIgnore, level: production ? .error : config.linksLevel)
+    }
+
+    /// The report's findings as the build's diagnostics.
+    static func add(_ report: LinkReport, to state: BuildState) {
+        guard let graph = state.graph else { return }
         state.linksChecked = report.linksChecked
+        guard !report.findings.isEmpty else { return }
         var pagesByOutput: [String: Page] = [:]
         for job in graph.jobs { pagesByOutput[job.outputPath] = job.page }
         for finding in report.findings {

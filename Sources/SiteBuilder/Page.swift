@@ -60,7 +60,8 @@ final class Page: LiquidDrop, @unchecked Sendable {
     var draft = false
     var weight: Int?
     var params = LiquidObject()
-    let source: ContentFile?
+    /// Replaced only by a live rebuild whose edit left the front matter as it was.
+    var source: ContentFile?
     /// The content folder a section stands for (`boston/labs`; empty for the home).
     var folder = ""
     var taxonomy: Int?
@@ -70,7 +71,7 @@ final class Page: LiquidDrop, @unchecked Sendable {
     var summaryHTML = ""
     var toc: LiquidValue = .array([])
     /// The text without markup, counted only when a template asks for `word_count`.
-    var plainText = ""
+    private(set) var plainText = ""
     private let countedWords = Atomic<Int>(-1)
     var markdownLinks: [MarkdownLink] = []
 
@@ -150,11 +151,18 @@ final class Page: LiquidDrop, @unchecked Sendable {
 
     var readingMinutes: Int { max(1, (wordCount + 249) / 250) }
 
+    /// Takes the text of a body parsed again, so that `word_count` counts it afresh.
+    func setPlainText(_ text: String) {
+        plainText = text
+        countedWords.store(-1, ordering: .relaxed)
+    }
+
     func value(forKey key: String) -> LiquidValue? {
         switch key {
         case "title": return .string(title)
-        case "content": return .string(contentHTML)
-        case "summary": return .string(summaryHTML)
+        case "content", "summary", "toc", "word_count", "reading_minutes":
+            BodyReads.note(self)
+            return bodyValue(key)
         case "url": return .string(url)
         case "permalink": return .string(permalink)
         case "date": return date.map(LiquidValue.date) ?? .nil
@@ -164,9 +172,6 @@ final class Page: LiquidDrop, @unchecked Sendable {
         case "weight": return weight.map(LiquidValue.int) ?? .nil
         case "params": return .object(params)
         case "source_path": return sourcePath.map(LiquidValue.string) ?? .nil
-        case "word_count": return .int(wordCount)
-        case "reading_minutes": return .int(readingMinutes)
-        case "toc": return toc
         case "translations": return translationsValue
         case "prev": return prev.map { .drop($0) } ?? .nil
         case "next": return next.map { .drop($0) } ?? .nil
@@ -180,6 +185,17 @@ final class Page: LiquidDrop, @unchecked Sendable {
                 return index < termValues.count ? termValues[index] : .array([])
             }
             return nil
+        }
+    }
+
+    /// The properties made from the Markdown body, the only ones an edit of the body changes.
+    private func bodyValue(_ key: String) -> LiquidValue? {
+        switch key {
+        case "content": return .string(contentHTML)
+        case "summary": return .string(summaryHTML)
+        case "toc": return toc
+        case "word_count": return .int(wordCount)
+        default: return .int(readingMinutes)
         }
     }
 

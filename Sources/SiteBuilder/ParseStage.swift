@@ -6,14 +6,29 @@ import Markdown
 enum ParseStage {
     static func run(_ state: BuildState) async {
         guard let graph = state.graph, let config = state.config else { return }
-        let renderer = MarkdownRenderer(options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
-        let resolver = LinkResolver(
-            targets: graph.linkTargets, copiedFiles: graph.copiedFiles,
-            languageCodes: Set(config.languages.map(\.code)),
-            defaultLanguage: config.defaultLanguage.code, basePath: config.basePath)
+        let parser = Parser(graph: graph, config: config)
         let pages = graph.pages.filter { $0.source != nil }
-        let failures = parallelMap(pages.count, serial: !state.options.parallel) { index -> [Diagnostic] in
-            let page = pages[index]
+        let failures = parallelMap(pages.count, serial: !state.options.parallel) { index in
+            parser.parse(pages[index])
+        }
+        for diagnostics in failures { diagnostics.forEach(state.fail) }
+    }
+
+    /// Renders pages' Markdown against one graph; safe to use from many threads at once.
+    struct Parser: Sendable {
+        let renderer: MarkdownRenderer
+        let resolver: LinkResolver
+
+        init(graph: SiteGraph, config: SiteConfig) {
+            renderer = MarkdownRenderer(options: MarkdownOptions(unsafeHTML: config.unsafeHTML))
+            resolver = LinkResolver(
+                targets: graph.linkTargets, copiedFiles: graph.copiedFiles,
+                languageCodes: Set(config.languages.map(\.code)),
+                defaultLanguage: config.defaultLanguage.code, basePath: config.basePath)
+        }
+
+        /// Fills in the page's HTML, summary, table of contents, text and links; returns its errors.
+        func parse(_ page: Page) -> [Diagnostic] {
             guard let source = page.source else { return [] }
             do {
                 let rendered = try renderer.render(
@@ -21,7 +36,7 @@ enum ParseStage {
                 ) { resolver.resolve($0, from: source) }
                 page.contentHTML = rendered.html
                 page.toc = tableOfContentsValue(rendered.tableOfContents)
-                page.plainText = rendered.plainText
+                page.setPlainText(rendered.plainText)
                 page.markdownLinks = rendered.links
                 if let summary = source.matter.summary {
                     page.summaryHTML =
@@ -41,7 +56,6 @@ enum ParseStage {
                 return [Diagnostic(at: SourceLocation(file: source.displayPath, line: 1, column: 1), "\(error)")]
             }
         }
-        for diagnostics in failures { diagnostics.forEach(state.fail) }
     }
 
     private static func tableOfContentsValue(_ entries: [TableOfContentsEntry]) -> LiquidValue {

@@ -1,6 +1,8 @@
 import Diagnostics
 import Foundation
+import LinkChecker
 import Liquid
+import Search
 
 /// Where a build reads and writes, as absolute paths and as diagnostics show them.
 struct BuildPaths: Sendable {
@@ -48,6 +50,25 @@ final class BuildState: @unchecked Sendable {
     var fingerprintAssets = true
 
     var graph: SiteGraph?
+    /// Set by a live build (`LiveSite`), which keeps what the stages know to rebuild part of
+    /// the site after an edit: what `Live` holds.
+    var live: Live?
+
+    final class Live {
+        /// For each render job, the pages whose body it read.
+        var bodyReads: [Set<ObjectIdentifier>] = []
+        /// Each language's search index, and where each page's document is in its language's
+        /// index and which output its text is taken from.
+        var searchIndexes: [SearchIndex] = []
+        var searchEntries: [ObjectIdentifier: (position: Int, outputPath: String)] = [:]
+        var linkCheck: LinkCheckSession?
+        /// The output paths in the order the link checker read them: the same array again tells
+        /// it at once that no path came or went.
+        var checkedPaths: [String] = []
+        /// The pages each language's feed lists.
+        var feedEntries: [[Page]] = []
+        var pagesBySource: [String: Page] = [:]
+    }
 
     /// Every output file by its path below the output folder.
     var outputs: [String: OutputFile] = [:]

@@ -5,17 +5,21 @@ import Liquid
 /// makes the other outputs: alias pages, sitemap, feeds, robots.txt, the marker, and the
 /// static and content files to copy.
 enum RenderStage {
-    private struct Rendered {
+    struct Rendered {
         var html: String?
         var diagnostics: [Diagnostic]
+        /// The pages whose body the render read, when asked for.
+        var bodyReads: Set<ObjectIdentifier> = []
     }
 
     static func run(_ state: BuildState) async {
         guard let graph = state.graph, let config = state.config else { return }
         let jobs = graph.jobs
+        let recording = state.live != nil
         let results = parallelMap(jobs.count, serial: !state.options.parallel) { index in
-            render(jobs[index], graph: graph)
+            render(jobs[index], graph: graph, recordingBodyReads: recording)
         }
+        state.live?.bodyReads = results.map(\.bodyReads)
         for (job, result) in zip(jobs, results) {
             result.diagnostics.forEach(state.fail)
             if let html = result.html {
@@ -28,13 +32,22 @@ enum RenderStage {
         }
         state.outputs["sitemap.xml"] = .text(sitemap(graph))
         for site in graph.languages {
+            let entries = feedEntries(site)
+            state.live?.feedEntries.append(entries)
             state.outputs[outputPath(forSitePath: site.language.prefix + "/feed.xml")] = .text(
-                feed(site, config: config))
+                feed(site, entries: entries, config: config))
         }
         state.outputs["robots.txt"] = .text(robots(config))
         state.outputs[OutputFolder.markerName] = .text(OutputFolder.markerText)
         for file in state.staticFiles { state.outputs[file.relative] = .copy(from: file.absolute) }
         for file in state.copiedFiles { state.outputs[file.relative] = .copy(from: file.absolute) }
+    }
+
+    static func render(_ job: RenderJob, graph: SiteGraph, recordingBodyReads: Bool) -> Rendered {
+        guard recordingBodyReads else { return render(job, graph: graph) }
+        var (rendered, reads) = BodyReads.recording { render(job, graph: graph) }
+        rendered.bodyReads = reads
+        return rendered
     }
 
     private static func render(_ job: RenderJob, graph: SiteGraph) -> Rendered {
@@ -113,14 +126,18 @@ func sitemap(_ graph: SiteGraph) -> String {
         """ + entries.map(\.text).joined() + "</urlset>\n"
 }
 
-/// The language's Atom feed: its 20 newest dated pages. Its `updated` is the newest page's
-/// date, never the clock, so that the same content gives the same feed.
-func feed(_ site: LanguageSite, config: SiteConfig) -> String {
+/// The pages of the language's feed: its 20 newest dated pages.
+func feedEntries(_ site: LanguageSite) -> [Page] {
     let dated = site.pages.filter { $0.date != nil }.sorted { a, b in
         guard let x = a.date?.date, let y = b.date?.date, x != y else { return standardOrder(a, b) }
         return x > y
     }
-    let newest = dated.prefix(20)
+    return Array(dated.prefix(20))
+}
+
+/// The language's Atom feed of `entries`. Its `updated` is the newest page's date, never the
+/// clock, so that the same content gives the same feed.
+func feed(_ site: LanguageSite, entries newest: [Page], config: SiteConfig) -> String {
     let updated = newest.compactMap { $0.updated ?? $0.date }.max { $0.date < $1.date }
     let home = site.home.permalink.percentEncodedNonASCII.xmlEscaped
     let own = config.permalink(site.language.prefix + "/feed.xml").percentEncodedNonASCII.xmlEscaped

@@ -13,29 +13,48 @@ enum SearchStage {
 
     static func run(_ state: BuildState) async {
         guard let graph = state.graph, let config = state.config, config.search else { return }
+        let entries = self.entries(graph)
+        let outputs = state.outputs
+        let documents = parallelMap(entries.count, serial: !state.options.parallel) { index in
+            document(entries[index].page, html: outputs[entries[index].outputPath])
+        }
+        var perLanguage = [[SearchDocument]](repeating: [], count: config.languages.count)
+        for (entry, document) in zip(entries, documents) {
+            state.live?.searchEntries[ObjectIdentifier(entry.page)] = (
+                perLanguage[entry.page.language].count, entry.outputPath
+            )
+            perLanguage[entry.page.language].append(document)
+        }
+        let indexes = perLanguage.map(SearchIndex.init)
+        state.live?.searchIndexes = indexes
+        for (language, index) in zip(config.languages, indexes) {
+            for (path, bytes) in index.files {
+                state.outputs[indexPath(path, language: language)] = .text(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        state.outputs["\(folder)/search.js"] = .text(SearchScript.source)
+    }
+
+    /// The pages searched, each with the output its text is taken from (a list's first page).
+    static func entries(_ graph: SiteGraph) -> [(page: Page, outputPath: String)] {
         var seen: Set<ObjectIdentifier> = []
-        let entries = graph.jobs.filter { job in
+        return graph.jobs.filter { job in
             guard job.page.kind != .notFound, seen.insert(ObjectIdentifier(job.page)).inserted else { return false }
             if case .bool(false)? = job.page.params["search"] { return false }
             return true
         }.map { (page: $0.page, outputPath: $0.outputPath) }
-        let outputs = state.outputs
-        let documents = parallelMap(entries.count, serial: !state.options.parallel) { index -> SearchDocument in
-            let (page, outputPath) = entries[index]
-            var html = ""
-            if case .text(let text)? = outputs[outputPath] { html = text }
-            return SearchDocument(
-                url: page.url, title: page.title, headings: headingTitles(page.toc), text: searchableText(ofPage: html),
-                terms: page.terms.flatMap { $0 })
-        }
-        var builders = [SearchIndexBuilder](repeating: SearchIndexBuilder(), count: config.languages.count)
-        for (entry, document) in zip(entries, documents) { builders[entry.page.language].add(document) }
-        for (language, builder) in zip(config.languages, builders) {
-            for (path, bytes) in builder.files() {
-                state.outputs["\(folder)/\(language.code)/\(path)"] = .text(String(decoding: bytes, as: UTF8.self))
-            }
-        }
-        state.outputs["\(folder)/search.js"] = .text(SearchScript.source)
+    }
+
+    static func document(_ page: Page, html: OutputFile?) -> SearchDocument {
+        var text = ""
+        if case .text(let rendered)? = html { text = rendered }
+        return SearchDocument(
+            url: page.url, title: page.title, headings: headingTitles(page.toc), text: searchableText(ofPage: text),
+            terms: page.terms.flatMap { $0 })
+    }
+
+    static func indexPath(_ path: String, language: Language) -> String {
+        "\(folder)/\(language.code)/\(path)"
     }
 
     private static func headingTitles(_ toc: LiquidValue) -> [String] {

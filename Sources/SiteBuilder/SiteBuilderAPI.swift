@@ -57,6 +57,8 @@ public struct BuildSummary: Sendable {
     public var warnings: [Diagnostic]
     /// True when the build cache found nothing changed and left the previous output as it was.
     public var reusedPreviousOutput = false
+    /// Set when a live rebuild re-rendered only the outputs an edit changed: how many.
+    public var rerenderedOutputs: Int?
 
     /// The one line a build ends with.
     public var line: String {
@@ -64,6 +66,9 @@ public struct BuildSummary: Sendable {
         if reusedPreviousOutput {
             return "nothing changed since the last build (\(pages) pages, \(files) files, \(linksChecked) links"
                 + " checked then); kept it in \(time) s"
+        }
+        if let rerenderedOutputs {
+            return "re-rendered \(rerenderedOutputs) of \(pages) pages, checked \(linksChecked) links in \(time) s"
         }
         return "built \(pages) pages, \(files) files, checked \(linksChecked) links in \(time) s"
     }

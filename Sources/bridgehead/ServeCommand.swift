@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     var future = false
 
     @Option(help: "Milliseconds without changes before a rebuild starts.")
-    var debounce: Int = 50
+    var debounce: Int = 10
 
     @Flag(help: "Scan for changes instead of using inotify (for network and shared folders).")
     var poll = false

@@ -69,3 +69,21 @@ func headlines(
         #expect(!report.hasErrors)
     }
 }
+
+@Test func aSessionReadsOnlyChangedPagesAndReportsOnTheWholeSite() async throws {
+    var pages = [
+        "index.html": "<a href=\"about/#team\">team</a> <a href=\"about/\">about</a>",
+        "about/index.html": "<h2 id=\"team\">Team</h2> <a href=\"/#top\">top</a>",
+    ]
+    let session = LinkCheckSession()
+    #expect(try await session.check(InMemorySiteFiles(texts: pages), changed: nil).findings.isEmpty)
+    // The heading linked from the unchanged home page goes: the home page's link breaks.
+    pages["about/index.html"] = "<h2 id=\"people\">People</h2> <a href=\"missing/\">x</a>"
+    let broken = try await session.check(InMemorySiteFiles(texts: pages), changed: ["about/index.html"])
+    let whole = try await LinkChecker().check(InMemorySiteFiles(texts: pages))
+    #expect(broken.findings == whole.findings)
+    #expect(broken.findings.map(\.location.file) == ["about/index.html", "index.html"])
+    #expect(broken.linksChecked == whole.linksChecked)
+    pages["about/index.html"] = "<h2 id=\"team\">Team</h2>"
+    #expect(try await session.check(InMemorySiteFiles(texts: pages), changed: ["about/index.html"]).findings.isEmpty)
+}

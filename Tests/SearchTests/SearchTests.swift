@@ -156,3 +156,27 @@ private let documents = [
     let engine = SearchQueryEngine(files: builder.files())
     #expect(result.urls == queries.map(engine.search))
 }
+
+@Test func replacingADocumentGivesTheFilesOfAFreshIndex() {
+    var documents = [
+        SearchDocument(url: "/a/", title: "바이오클러스터", headings: ["보스턴"], text: "랩센트럴 보스턴 clusters"),
+        SearchDocument(url: "/b/", title: "KAIST", text: "대전 바이오 startup"),
+        SearchDocument(url: "/c/", title: "MIT", text: "Open Learning 보스턴"),
+    ]
+    var index = SearchIndex(documents)
+    let replacements = [
+        SearchDocument(url: "/b/", title: "KAIST", text: "대전 바이오 startups 유성구"),
+        // Every token of the page gone but the title: shards empty out and leave the index.
+        SearchDocument(url: "/b/", title: "KAIST", text: ""),
+        SearchDocument(url: "/b/", title: "KAIST", text: "대전 바이오 startup"),
+    ]
+    for replacement in replacements {
+        let before = index.files
+        let changed = index.replace(1, with: replacement)
+        documents[1] = replacement
+        let fresh = SearchIndex(documents).files
+        #expect(index.files == fresh)
+        #expect(changed == Set(before.keys).union(fresh.keys).filter { before[$0] != fresh[$0] }.sorted())
+    }
+    #expect(index.replace(1, with: documents[1]) == [])
+}
