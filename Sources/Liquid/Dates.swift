@@ -56,6 +56,58 @@ func parseDate(_ value: LiquidValue) -> LiquidDate? {
 /// "March 14, 2016", "14 Mar 2016 10:00", "Mon, 14 Mar 2016 10:00:00 +0000" and Unix seconds.
 public func parseDate(_ text: String) -> LiquidDate? {
     let trimmed = text.trimmingSpaces()
+    // Front matter and data files almost always hold ISO 8601, which is read here without
+    // the general parser's splitting and lowercasing; anything else falls through to it.
+    if let date = parseISODate(trimmed) { return date }
+    return parseWrittenDate(trimmed)
+}
+
+/// "2019-04-17", and with "T" or a space, then "09:00:00", then optionally "Z" or "+09:00":
+/// the same results the general parser gives for them, or nil for every other form (and for
+/// out-of-range fields, which the general parser then rejects).
+func parseISODate(_ text: String) -> LiquidDate? {
+    var text = text
+    return text.withUTF8 { bytes -> LiquidDate? in
+        guard bytes.count == 10 || bytes.count == 19 || bytes.count == 20 || bytes.count == 25 else { return nil }
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for index in start..<(start + count) {
+                let digit = bytes[index] &- 0x30
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
+        }
+        let dash = UInt8(ascii: "-")
+        let colon = UInt8(ascii: ":")
+        guard let year = digits(0, 4), bytes[4] == dash, let month = digits(5, 2), bytes[7] == dash,
+            let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        if bytes.count == 10 { return LiquidDate(year: year, month: month, day: day) }
+        guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t") || bytes[10] == UInt8(ascii: " "),
+            let hour = digits(11, 2), bytes[13] == colon, let minute = digits(14, 2), bytes[16] == colon,
+            let second = digits(17, 2), hour <= 24, minute <= 59, second <= 60
+        else { return nil }
+        var offset = 0
+        switch bytes.count {
+        case 20:
+            guard bytes[19] == UInt8(ascii: "Z") || bytes[19] == UInt8(ascii: "z") else { return nil }
+        case 25:
+            let sign = bytes[19]
+            guard sign == UInt8(ascii: "+") || sign == dash, let hours = digits(20, 2), bytes[22] == colon,
+                let minutes = digits(23, 2)
+            else { return nil }
+            offset = (sign == dash ? -1 : 1) * (hours * 3_600 + minutes * 60)
+        default:
+            break
+        }
+        return LiquidDate(
+            year: year, month: month, day: day, hour: hour, minute: minute, second: Double(second), utcOffset: offset)
+    }
+}
+
+/// The general parser behind `parseDate`, for every written form it accepts.
+func parseWrittenDate(_ trimmed: String) -> LiquidDate? {
     let lowered = trimmed.lowercased()
     if lowered.isEmpty { return nil }
     if lowered == "now" || lowered == "today" { return LiquidDate(date: Date(), utcOffset: 0) }

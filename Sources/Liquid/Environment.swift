@@ -135,9 +135,14 @@ private struct PartialLookup: Sendable {
 
 /// A parsed partial without its environment: the environment caches it, and a `Template` would
 /// hold the environment in turn, so neither would ever be freed.
-struct ParsedPartial: Sendable {
+final class ParsedPartial: Sendable {
     let file: SourceFile
     let root: Block
+
+    init(file: SourceFile, root: Block) {
+        self.file = file
+        self.root = root
+    }
 }
 
 public struct Template: Sendable {

@@ -20,63 +20,89 @@ public enum LiquidValue: Sendable {
 
 /// An insertion-ordered string-keyed map: `for` over a hash follows the order it was written in.
 /// Small maps (most front matter and data entries) are searched linearly, which beats hashing
-/// short keys; larger ones keep a hash index beside the ordered storage.
+/// short keys; larger ones keep a hash index beside the ordered storage. The entries live in one
+/// copy-on-write object, so copying a map (which every property lookup in a render does) costs
+/// one reference count, not one per array.
 public struct LiquidObject: Sendable {
-    public private(set) var keys: [String] = []
-    private var values: [LiquidValue] = []
-    private var index: [String: Int]?
+    private final class Storage: @unchecked Sendable {
+        // Mutated only while uniquely referenced (see `mutableStorage`), so never while shared.
+        var keys: [String] = []
+        var values: [LiquidValue] = []
+        var index: [String: Int]?
+
+        init() {}
+
+        init(copying other: Storage) {
+            keys = other.keys
+            values = other.values
+            index = other.index
+        }
+    }
+
+    private var storage = Storage()
     private static let indexThreshold = 12
 
     public init() {}
 
     public init(_ pairs: [(String, LiquidValue)]) {
-        keys.reserveCapacity(pairs.count)
-        values.reserveCapacity(pairs.count)
+        storage.keys.reserveCapacity(pairs.count)
+        storage.values.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
+    public var keys: [String] { storage.keys }
+
+    private var mutableStorage: Storage {
+        mutating get {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+            return storage
+        }
+    }
+
     private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return keys.firstIndex(of: key)
+        if let index = storage.index { return index[key] }
+        return storage.keys.firstIndex(of: key)
     }
 
     public subscript(key: String) -> LiquidValue? {
-        get { position(of: key).map { values[$0] } }
+        get { position(of: key).map { storage.values[$0] } }
         set {
-            if let found = position(of: key) {
+            let found = position(of: key)
+            let storage = mutableStorage
+            if let found {
                 if let newValue {
-                    values[found] = newValue
+                    storage.values[found] = newValue
                 } else {
-                    keys.remove(at: found)
-                    values.remove(at: found)
-                    rebuildIndex()
+                    storage.keys.remove(at: found)
+                    storage.values.remove(at: found)
+                    Self.rebuildIndex(storage)
                 }
             } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
-                if index != nil {
-                    index?[key] = keys.count - 1
-                } else if keys.count > Self.indexThreshold {
-                    rebuildIndex()
+                storage.keys.append(key)
+                storage.values.append(newValue)
+                if storage.index != nil {
+                    storage.index?[key] = storage.keys.count - 1
+                } else if storage.keys.count > Self.indexThreshold {
+                    Self.rebuildIndex(storage)
                 }
             }
         }
     }
 
-    private mutating func rebuildIndex() {
-        guard keys.count > Self.indexThreshold else {
-            index = nil
+    private static func rebuildIndex(_ storage: Storage) {
+        guard storage.keys.count > indexThreshold else {
+            storage.index = nil
             return
         }
         var built: [String: Int] = [:]
-        built.reserveCapacity(keys.count)
-        for (position, key) in keys.enumerated() { built[key] = position }
-        index = built
+        built.reserveCapacity(storage.keys.count)
+        for (position, key) in storage.keys.enumerated() { built[key] = position }
+        storage.index = built
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
-    public var pairs: [(String, LiquidValue)] { Array(zip(keys, values)) }
+    public var count: Int { storage.keys.count }
+    public var isEmpty: Bool { storage.keys.isEmpty }
+    public var pairs: [(String, LiquidValue)] { Array(zip(storage.keys, storage.values)) }
 }
 
 public struct LiquidDate: Sendable, Hashable {

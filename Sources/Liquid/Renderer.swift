@@ -31,6 +31,7 @@ final class Renderer: FilterContext {
     /// Above zero while evaluating something that tests for existence (`if`, `unless`, `case`,
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
     private var existenceTests = 0
+    private let maximumIncludeDepth: Int
 
     private struct Binding {
         var symbol: Int
@@ -53,6 +54,7 @@ final class Renderer: FilterContext {
         self.environment = environment
         self.globals = globals
         self.file = file
+        self.maximumIncludeDepth = environment.options.maximumIncludeDepth
     }
 
     func renderDocument(_ template: Template) throws -> String {
@@ -337,8 +339,8 @@ final class Renderer: FilterContext {
         guard case .string(let name) = nameValue, !name.isEmpty else {
             throw file.error(at: include.offset, "the partial's name must be a string, not \(nameValue.typeName)")
         }
-        guard includeNames.count < environment.options.maximumIncludeDepth else {
-            let limit = environment.options.maximumIncludeDepth
+        guard includeNames.count < maximumIncludeDepth else {
+            let limit = maximumIncludeDepth
             guard let start = includeNames.lastIndex(of: name) else {
                 throw file.error(
                     at: include.offset, "partials nest more than \(limit) deep",
@@ -349,7 +351,7 @@ final class Renderer: FilterContext {
                 at: include.offset, "include cycle: \(cycle) (still going after \(limit) partials)",
                 hint: "an include or render that reaches itself never ends; make one of them stop")
         }
-        var template = include.resolved.withLock { $0 }
+        var template = include.resolved.load()
         if template == nil {
             do {
                 template = try environment.partial(named: name)
@@ -358,7 +360,7 @@ final class Renderer: FilterContext {
             } catch {
                 throw file.error(at: include.offset, "cannot read partial '\(name)': \(error)")
             }
-            if case .literal = include.name, let template { include.resolved.withLock { $0 = template } }
+            if case .literal = include.name, let template { _ = include.resolved.storeIfNil(template) }
         }
         guard let template else {
             throw file.error(

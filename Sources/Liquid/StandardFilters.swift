@@ -69,7 +69,7 @@ let standardFilters: [String: FilterDefinition] = {
         .string(replaceLast(input.outputText, arguments.positional[0].outputText, arguments.positional[1].outputText))
     }
     filters["split"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
-        .array(rubySplit(input.outputText, arguments.positional[0].outputText).map(LiquidValue.string))
+        .array(rubySplit(input.outputText, arguments.positional[0].outputText) { .string($0) })
     }
     filters["truncate"] = FilterDefinition(arity: 0...2) { input, arguments, _ in
         if input.isNil { return .nil }
@@ -363,16 +363,17 @@ private func indexedProperty(_ item: LiquidValue, _ key: LiquidValue) throws -> 
 }
 
 private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [LiquidValue] {
-    let keys = try items.map { item in try key.map { try itemProperty(item, $0, filter: "sort") } ?? item }
     // The common case, a list of strings, sorts on the strings themselves.
     if !natural, key == nil {
         var strings: [String] = []
-        strings.reserveCapacity(keys.count)
-        for case .string(let text) in keys { strings.append(text) }
-        if strings.count == keys.count {
-            return strings.sorted { compareBytes($0, $1) == .orderedAscending }.map(LiquidValue.string)
+        strings.reserveCapacity(items.count)
+        for case .string(let text) in items { strings.append(text) }
+        if strings.count == items.count {
+            strings.sort { compareBytes($0, $1) == .orderedAscending }
+            return strings.map(LiquidValue.string)
         }
     }
+    let keys = try key.map { key in try items.map { try itemProperty($0, key, filter: "sort") } } ?? items
     var failure: FilterError?
     let order = Array(items.indices).sorted { a, b in
         let (left, right) = (keys[a], keys[b])
@@ -417,114 +418,185 @@ private func rubySlice<T>(_ items: [T], _ start: Int, _ length: Int) -> [T]? {
 /// characters, trailing empty fields are dropped; `limit` keeps the rest in the last field.
 /// Works on UTF-8 bytes: separators are matched byte for byte, which is exact for UTF-8.
 func rubySplit(_ text: String, _ separator: String, limit: Int = 0) -> [String] {
+    rubySplit(text, separator, limit: limit) { $0 }
+}
+
+/// `rubySplit` with each field made into an element by `make`, so `split` builds its array of
+/// values without an array of strings in between.
+func rubySplit<Element>(_ text: String, _ separator: String, limit: Int = 0, _ make: (String) -> Element)
+    -> [Element]
+{
     if text.isEmpty { return [] }
-    if separator.isEmpty { return text.unicodeScalars.map { String($0) } }
-    let bytes = Array(text.utf8)
-    var fields: [String] = []
-    if separator == " " {
+    if separator.isEmpty { return text.unicodeScalars.map { make(String($0)) } }
+    var bytes = text
+    var separator = separator
+    return bytes.withUTF8 { bytes in
+        separator.withUTF8 { pattern in
+            splitBytes(bytes, pattern, limit: limit) { range in
+                make(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+            }
+        }
+    }
+}
+
+private func splitBytes<Element>(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ pattern: UnsafeBufferPointer<UInt8>, limit: Int,
+    _ make: (Range<Int>) -> Element
+) -> [Element] {
+    var fields: [Element] = []
+    // Empty fields at the end, which Ruby drops when there is no limit.
+    var emptyTail = 0
+    func field(_ range: Range<Int>) -> Element {
+        emptyTail = range.isEmpty ? emptyTail + 1 : 0
+        return make(range)
+    }
+    if pattern.count == 1, pattern[0] == UInt8(ascii: " ") {
         var index = 0
         while index < bytes.count, isSpace(bytes[index]) || bytes[index] == 0 { index += 1 }
         while index < bytes.count {
             if limit > 0, fields.count == limit - 1 {
-                fields.append(String(decoding: bytes[index...], as: UTF8.self))
+                fields.append(field(index..<bytes.count))
                 break
             }
             let start = index
             while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
-            fields.append(String(decoding: bytes[start..<index], as: UTF8.self))
+            fields.append(field(start..<index))
             while index < bytes.count, isSpace(bytes[index]) { index += 1 }
         }
         return fields
     }
-    let pattern = Array(separator.utf8)
+    // One allocation for the fields: count the separators first, which costs less than
+    // growing the array on short inputs such as slugs.
+    var separators = 0
+    forEachOccurrence(of: pattern, in: bytes) { _ in separators += 1 }
+    fields.reserveCapacity(separators + 1)
     var start = 0
     var index = 0
     while index + pattern.count <= bytes.count {
         if limit > 0, fields.count == limit - 1 { break }
-        if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
-            fields.append(String(decoding: bytes[start..<index], as: UTF8.self))
+        if matches(pattern, in: bytes, at: index) {
+            fields.append(field(start..<index))
             index += pattern.count
             start = index
         } else {
             index += 1
         }
     }
-    fields.append(String(decoding: bytes[start...], as: UTF8.self))
+    fields.append(field(start..<bytes.count))
     if limit == 0 {
-        while let last = fields.last, last.isEmpty { fields.removeLast() }
+        fields.removeLast(emptyTail)
     }
     return fields
+}
+
+@inline(__always)
+private func matches(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, at index: Int)
+    -> Bool
+{
+    guard bytes[index] == pattern[0] else { return false }
+    for offset in 1..<pattern.count where bytes[index + offset] != pattern[offset] { return false }
+    return true
 }
 
 /// The first `count` words joined by single spaces plus `ellipsis`, or the text unchanged when
 /// it has no more than `count` words (Ruby's `split(" ", count + 1)` rule, without building
 /// every word).
 private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> String {
-    let bytes = Array(text.utf8)
-    var seen = 0
-    var inWord = false
-    for byte in bytes {
-        if isSpace(byte) {
-            inWord = false
-        } else if !inWord {
-            inWord = true
-            seen += 1
+    var text = text
+    let truncated = text.withUTF8 { bytes -> String? in
+        var seen = 0
+        var inWord = false
+        for byte in bytes {
+            if isSpace(byte) {
+                inWord = false
+            } else if !inWord {
+                inWord = true
+                seen += 1
+            }
         }
+        if seen <= count { return nil }
+        var result: [UInt8] = []
+        var words = 0
+        var index = 0
+        while index < bytes.count {
+            while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+            guard index < bytes.count else { break }
+            if words == count { return String(decoding: result, as: UTF8.self) + ellipsis }
+            if words > 0 { result.append(UInt8(ascii: " ")) }
+            let start = index
+            while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
+            result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            words += 1
+        }
+        return nil
     }
-    if seen <= count { return text }
-    var result: [UInt8] = []
-    var words = 0
-    var index = 0
-    while index < bytes.count {
-        while index < bytes.count, isSpace(bytes[index]) { index += 1 }
-        guard index < bytes.count else { break }
-        if words == count { return String(decoding: result, as: UTF8.self) + ellipsis }
-        if words > 0 { result.append(UInt8(ascii: " ")) }
-        let start = index
-        while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
-        result.append(contentsOf: bytes[start..<index])
-        words += 1
-    }
-    return text
+    return truncated ?? text
 }
 
 /// Unicode scalars in `text` (Ruby's `String#length`): every byte that is not a UTF-8
 /// continuation byte starts one.
 func scalarCount(_ text: String) -> Int {
-    var count = 0
-    for byte in text.utf8 where byte & 0xC0 != 0x80 { count += 1 }
-    return count
+    var text = text
+    return text.withUTF8 { bytes in
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
 }
 
-/// Byte offsets of the non-overlapping occurrences of `pattern` in `bytes`, from the start.
-private func occurrences(of pattern: [UInt8], in bytes: [UInt8], first: Bool = false) -> [Int] {
-    var found: [Int] = []
+/// Calls `body` with the byte offset of each non-overlapping occurrence of `pattern`, from the start.
+private func forEachOccurrence(
+    of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, first: Bool = false,
+    _ body: (Int) -> Void
+) {
     var index = 0
     while index + pattern.count <= bytes.count {
-        if bytes[index] == pattern[0], bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
-            found.append(index)
+        if matches(pattern, in: bytes, at: index) {
+            body(index)
             if first { break }
             index += pattern.count
         } else {
             index += 1
         }
     }
+}
+
+private func occurrences(
+    of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, first: Bool = false
+) -> [Int] {
+    var found: [Int] = []
+    forEachOccurrence(of: pattern, in: bytes, first: first) { found.append($0) }
     return found
 }
 
-private func replacing(_ bytes: [UInt8], at offsets: [Int], length: Int, with replacement: String) -> String {
-    guard !offsets.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
+private func replacing(
+    _ bytes: UnsafeBufferPointer<UInt8>, at offsets: [Int], length: Int, with replacement: String
+) -> String {
     var result: [UInt8] = []
-    result.reserveCapacity(bytes.count)
-    let insert = Array(replacement.utf8)
+    result.reserveCapacity(bytes.count + offsets.count * max(0, replacement.utf8.count - length))
     var copied = 0
     for offset in offsets {
-        result.append(contentsOf: bytes[copied..<offset])
-        result.append(contentsOf: insert)
+        result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<offset]))
+        result.append(contentsOf: replacement.utf8)
         copied = offset + length
     }
-    result.append(contentsOf: bytes[copied...])
+    result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
     return String(decoding: result, as: UTF8.self)
+}
+
+/// `text` with every non-overlapping occurrence of `target` (or only the first) replaced.
+private func replaceOccurrences(
+    _ text: String, _ target: String, _ replacement: String, first: Bool = false
+) -> String {
+    var text = text
+    var target = target
+    let replaced = text.withUTF8 { bytes in
+        target.withUTF8 { pattern -> String? in
+            let found = occurrences(of: pattern, in: bytes, first: first)
+            return found.isEmpty ? nil : replacing(bytes, at: found, length: pattern.count, with: replacement)
+        }
+    }
+    return replaced ?? text
 }
 
 extension Character {
@@ -532,6 +604,11 @@ extension Character {
         self == " " || self == "\t" || self == "\n" || self == "\r" || self == "\r\n" || self == "\u{0B}"
             || self == "\u{0C}"
     }
+}
+
+extension Unicode.Scalar {
+    /// Hangul syllables have no case, so case mapping can skip looking up their properties.
+    var isHangulSyllable: Bool { value >= 0xAC00 && value <= 0xD7A3 }
 }
 
 extension String {
@@ -557,31 +634,45 @@ extension String {
     /// `lowercased()` without its slow general path for the many characters that have no case
     /// (ASCII is mapped directly, Hangul is left alone).
     func fastLowercased() -> String {
-        mappingCase { $0.properties.changesWhenLowercased ? $0.properties.lowercaseMapping : nil }
+        mappingCase(lower: true)
     }
 
     func fastUppercased() -> String {
-        mappingCase { $0.properties.changesWhenUppercased ? $0.properties.uppercaseMapping : nil }
+        mappingCase(lower: false)
     }
 
-    private func mappingCase(_ mapping: (Unicode.Scalar) -> String?) -> String {
+    private func mappingCase(lower: Bool) -> String {
+        // Letters to change in ASCII: A-Z when lowering, a-z when raising.
+        let first: UInt8 = lower ? 0x41 : 0x61
+        let flip: (UInt8) -> UInt8 = { lower ? $0 | 0x20 : $0 & ~0x20 }
+        var text = self
+        let ascii = text.withUTF8 { bytes -> String?? in
+            var changes = false
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if byte &- first < 26 { changes = true }
+            }
+            guard changes else { return .some(nil) }
+            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+                for (index, byte) in bytes.enumerated() { buffer[index] = byte &- first < 26 ? flip(byte) : byte }
+                return bytes.count
+            }
+        }
+        if let ascii { return ascii ?? self }
         var result: [UInt8] = []
         result.reserveCapacity(utf8.count)
-        let lower = mapping("a") == nil
         for scalar in unicodeScalars {
             if scalar.isASCII {
                 let byte = UInt8(scalar.value)
-                if lower, byte >= 0x41, byte <= 0x5A {
-                    result.append(byte | 0x20)
-                } else if !lower, byte >= 0x61, byte <= 0x7A {
-                    result.append(byte & ~0x20)
-                } else {
-                    result.append(byte)
-                }
-            } else if let mapped = mapping(scalar) {
+                result.append(byte &- first < 26 ? flip(byte) : byte)
+            } else if !scalar.isHangulSyllable,
+                let mapped = lower
+                    ? (scalar.properties.changesWhenLowercased ? scalar.properties.lowercaseMapping : nil)
+                    : (scalar.properties.changesWhenUppercased ? scalar.properties.uppercaseMapping : nil)
+            {
                 result.append(contentsOf: mapped.utf8)
             } else {
-                result.append(contentsOf: String(scalar).utf8)
+                UTF8.encode(scalar) { result.append($0) }
             }
         }
         return String(decoding: result, as: UTF8.self)
@@ -592,32 +683,31 @@ private func replaceAll(_ text: String, _ target: String, _ replacement: String)
     if target.isEmpty {
         return replacement + text.unicodeScalars.map { String($0) + replacement }.joined()
     }
-    let bytes = Array(text.utf8)
-    let pattern = Array(target.utf8)
-    let found = occurrences(of: pattern, in: bytes)
-    return found.isEmpty ? text : replacing(bytes, at: found, length: pattern.count, with: replacement)
+    return replaceOccurrences(text, target, replacement)
 }
 
 private func replaceFirst(_ text: String, _ target: String, _ replacement: String) -> String {
     if target.isEmpty { return replacement + text }
-    let bytes = Array(text.utf8)
-    let pattern = Array(target.utf8)
-    let found = occurrences(of: pattern, in: bytes, first: true)
-    return found.isEmpty ? text : replacing(bytes, at: found, length: pattern.count, with: replacement)
+    return replaceOccurrences(text, target, replacement, first: true)
 }
 
 private func replaceLast(_ text: String, _ target: String, _ replacement: String) -> String {
     if target.isEmpty { return text + replacement }
-    let bytes = Array(text.utf8)
-    let pattern = Array(target.utf8)
-    var index = bytes.count - pattern.count
-    while index >= 0 {
-        if bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
-            return replacing(bytes, at: [index], length: pattern.count, with: replacement)
+    var text = text
+    var target = target
+    let replaced = text.withUTF8 { bytes in
+        target.withUTF8 { pattern -> String? in
+            var index = bytes.count - pattern.count
+            while index >= 0 {
+                if matches(pattern, in: bytes, at: index) {
+                    return replacing(bytes, at: [index], length: pattern.count, with: replacement)
+                }
+                index -= 1
+            }
+            return nil
         }
-        index -= 1
     }
-    return text
+    return replaced ?? text
 }
 
 func escapeHTML(_ text: String) -> String {

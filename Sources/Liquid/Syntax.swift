@@ -14,7 +14,7 @@ struct Symbol: Sendable, Hashable {
     let name: String
 }
 
-indirect enum Node: Sendable {
+enum Node: Sendable {
     case text(String)
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
@@ -106,8 +106,9 @@ struct ForLoopParts {
 }
 
 final class Include: Sendable {
-    /// The partial a literal name resolved to, kept so later renders skip the lookup.
-    let resolved = Mutex<ParsedPartial?>(nil)
+    /// The partial a literal name resolved to, kept so later renders skip the lookup. Reading
+    /// it takes no lock: every include of every render goes through here.
+    let resolved = AtomicLazyReference<ParsedPartial>()
 
     enum Kind: Sendable {
         case include
@@ -137,13 +138,13 @@ final class Include: Sendable {
     }
 }
 
-indirect enum Expression: Sendable {
+enum Expression: Sendable {
     case literal(LiquidValue)
     /// `blank` and `empty`: values in output, predicates in comparisons.
     case blank
     case empty
     case variable(VariablePath)
-    case range(Expression, Expression, offset: Int)
+    indirect case range(Expression, Expression, offset: Int)
 }
 
 final class VariablePath: Sendable {

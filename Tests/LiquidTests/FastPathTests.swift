@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import Liquid
+
+// The render-speed work added fast paths beside general ones; these tests pin the fast paths
+// to exactly what the general code gives.
+
+@Test(arguments: [
+    "2019-04-18", "2019-04-18T16:11:00", "2019-04-18t16:11:00z", "2019-04-18 16:11:00Z",
+    "2019-04-18T16:11:00+09:00", "2019-04-18T16:11:00-05:30", "2019-04-18 16:11:00+09:00",
+    "2019-04-18T24:00:00+09:00", "2019-04-18T23:59:60Z", "0001-01-01", "2019-04-31",
+])
+func isoDatesParseAsTheGeneralParserDoes(_ text: String) throws {
+    let fast = try #require(parseISODate(text))
+    #expect(fast == parseWrittenDate(text))
+    #expect(parseDate(text) == fast)
+}
+
+@Test(arguments: [
+    "2019-13-18", "2019-04-32", "2019-04-18T25:00:00", "2019-04-18T16:61:00", "2019-04-18T16:11:00.5+09:00",
+    "2019-04-18T16:11:00+0900", "2019-04-18T16:11", "2019/04/18", "18-04-2019", "March 14, 2016", "12345",
+])
+func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
+    #expect(parseISODate(text) == nil)
+    #expect(parseDate(text) == parseWrittenDate(text))
+}
+
+@Test func datesFromDataRenderInTheirOwnOffset() throws {
+    let output = try render(
+        "{{ a | date: '%Y-%m-%d %H:%M:%S %z' }}|{{ b | date: '%F %T %z' }}|{{ c | date: '%F' }}",
+        #"{"a":"2019-04-18T16:11:00+09:00","b":" 2019-04-18T24:00:00-05:30 ","c":"2019-13-18"}"#)
+    #expect(output == "2019-04-18 16:11:00 +0900|2019-04-19 00:00:00 -0530|2019-13-18")
+}
+
+@Test func copiedObjectsDoNotShareChanges() {
+    let original = LiquidObject([("a", 1), ("b", 2)])
+    var copy = original
+    copy["a"] = 10
+    copy["c"] = 3
+    copy["b"] = nil
+    #expect(original.keys == ["a", "b"])
+    #expect(copy.keys == ["a", "c"])
+    guard case .int(1)? = original["a"], case .int(2)? = original["b"], case .int(10)? = copy["a"] else {
+        Issue.record("values changed: \(original.pairs) \(copy.pairs)")
+        return
+    }
+}
+
+@Test func largeObjectsStayIndexedAfterCopies() {
+    var object = LiquidObject((0..<20).map { ("k\($0)", LiquidValue.int($0)) })
+    let copy = object
+    object["k5"] = nil
+    object["k20"] = 20
+    #expect(object.count == 20)
+    #expect(copy.count == 20)
+    #expect(object["k5"] == nil)
+    guard case .int(5)? = copy["k5"], case .int(20)? = object["k20"], case .int(19)? = object["k19"] else {
+        Issue.record("lookups after removal are wrong")
+        return
+    }
+    #expect(copy["k20"] == nil)
+}
+
+@Test func splitKeepsMultibyteFieldsAndDropsTrailingEmptyOnes() throws {
+    #expect(try render("{{ 'a→b→→' | split: '→' | join: '|' }}") == "a|b")
+    #expect(try render("{{ '대전→보스턴' | split: '→' | last }}") == "보스턴")
+    #expect(try render("{{ 'a--b' | split: '-' | join: '|' }}") == "a||b")
+    #expect(try render("{{ '-a' | split: '-' | size }}") == "2")
+    #expect(try render("{{ 'é' | split: 'e' | size }}") == "1")
+}
+
+@Test func caseFiltersMapOnlyWhatHasCase() throws {
+    #expect(try render("{{ 'ÀB대c' | downcase }} {{ 'ÀB대c' | upcase }}") == "àb대c ÀB대C")
+    #expect(try render("{{ 'already lower 1-2' | downcase }} {{ 'UP_1' | upcase }}") == "already lower 1-2 UP_1")
+}
+
+@Test func replaceLastFindsTheLastOverlappingMatch() throws {
+    #expect(try render("{{ 'aaa' | replace_last: 'aa', 'b' }} {{ 'aaa' | replace: 'aa', 'b' }}") == "ab ba")
+    #expect(try render("{{ 'aXbX' | remove_first: 'X' }} {{ 'none' | replace: 'x', 'y' }}") == "abX none")
+}
+
+@Test func truncatewordsAndSizeCountOverMultibyteText() throws {
+    #expect(try render("{{ '대전 바이오 클러스터' | truncatewords: 2 }} {{ '대전 바이오' | size }}") == "대전 바이오... 6")
+    #expect(try render("{{ ' one  two ' | truncatewords: 2 }}") == " one  two ")
+}
