@@ -141,6 +141,34 @@ let homeFiles = [
         }
     }
 
+    @Test func eventStreamsResetByTheirPagesLeaveNothingBehind() async throws {
+        let server = PreviewServer(port: 0, snapshot: site(with: homeFiles))
+        try await withServer(server) { port in
+            for round in 0..<3 {
+                var clients: [EventStreamClient] = []
+                for _ in 0..<50 {
+                    clients.append(try await EventStreamClient.connect(port: port, build: nil))
+                }
+                try await waitUntil { server.liveReloadConnections == 50 }
+                for client in clients {
+                    client.reset()
+                }
+                // Published while the resets are still on their way in, so the event is written
+                // to streams whose pages are already gone.
+                var edited = homeFiles
+                edited["index.html"] = "<html><body>round \(round)</body></html>"
+                #expect(server.publish(site(with: edited)) == "reload")
+                try await waitUntil { server.liveReloadConnections == 0 }
+            }
+            let (_, page) = try await openPage(port: port, server: server)
+            defer { page.close() }
+            var edited = homeFiles
+            edited["index.html"] = "<html><body>after the resets</body></html>"
+            #expect(server.publish(site(with: edited)) == "reload")
+            #expect(try await page.nextEvent().name == "reload")
+        }
+    }
+
     @Test func stoppingTheServerEndsOpenEventStreams() async throws {
         let server = PreviewServer(port: 0, snapshot: site(with: homeFiles))
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
