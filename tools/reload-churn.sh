@@ -14,21 +14,7 @@ set -euo pipefail
 bridgehead=$(realpath "${1:-.build/release/bridgehead}")
 rounds=${2:-10}
 clients=${3:-100}
-work=$(mktemp -d "${TMPDIR:-/tmp}/bridgehead-churn.XXXXXX")
-cp -R site.yml content templates "$work/"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-: >"$work/serve.log"
-"$bridgehead" serve --source "$work" --port "$port" >>"$work/serve.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 300); do
-    grep -q "Serving " "$work/serve.log" && break
-    sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$port/" >/dev/null
-
-descriptors() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 | wc -l; }
-resident_kb() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+source "$(dirname "$0")/serve-portal.sh" churn
 connections() { ss -Htn state established "( sport = :$port )" | wc -l; }
 fd_before=$(descriptors)
 rss_before=$(resident_kb)
