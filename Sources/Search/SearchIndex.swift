@@ -59,7 +59,7 @@ public struct SearchIndexBuilder: Sendable {
             for term in document.terms {
                 for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += Self.termWeight }
             }
-            for token in SearchTokenizer.tokens(document.text) { bodyCounts[token, default: 0] += 1 }
+            SearchTokenizer.forEachToken(in: document.text) { bodyCounts[$0, default: 0] += 1 }
             for (token, count) in bodyCounts { scores[token, default: 0] += min(count, Self.bodyCap) }
             for (token, score) in scores { postings[token, default: []].append((id, score)) }
         }
