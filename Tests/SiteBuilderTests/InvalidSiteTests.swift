@@ -135,7 +135,7 @@ func expectFailureKeepingOutput(
     case .library:
         failure = await failureText(of: options)
     case .executable:
-        failure = try failureText(ofExecutableWith: options)
+        failure = try await failureText(ofExecutableWith: options)
     }
 
     let expected = try text(site, "expected-error.txt").split(separator: "\n").map(String.init)
@@ -147,7 +147,7 @@ func expectFailureKeepingOutput(
 
 /// What `bridgehead build` prints to standard error for `options` (its source, output and working
 /// directory); an exit status other than 1 is a failed expectation.
-func failureText(ofExecutableWith options: BuildOptions) throws -> String {
+func failureText(ofExecutableWith options: BuildOptions) async throws -> String {
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("bridgehead")
     try #require(
@@ -164,8 +164,16 @@ func failureText(ofExecutableWith options: BuildOptions) throws -> String {
     process.standardError = try FileHandle(forWritingTo: errors)
     process.standardOutput = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
+    // Awaited, not waited for: a blocked thread of the test run's small pool would hold up the
+    // time-outs other tests measure meanwhile.
+    let _: Void = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            continuation.resume(throwing: error)
+        }
+    }
     let printed = String(decoding: try Data(contentsOf: errors), as: UTF8.self)
     #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(printed)")
     return printed
