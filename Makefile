@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
 RELEASE_BIN := .build/release/bridgehead
 
-.PHONY: site test deps bridgehead format lint bench bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check load-test
+.PHONY: site test deps bridgehead format lint bench bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check load-test reload-churn
 
 site: deps bridgehead
 	$(RELEASE_BIN) build
@@ -85,3 +85,8 @@ bench-search:
 # the run; descriptors and memory before and after (needs wrk).
 load-test: bridgehead
 	tools/load-test.sh $(RELEASE_BIN) 30
+
+# 10 rounds of 100 live-reload streams opened at once and reset, then an edit that a fresh page
+# must hear about; descriptors, connections and memory of the server before and after.
+reload-churn: bridgehead
+	tools/reload-churn.sh $(RELEASE_BIN) 10 100

@@ -58,7 +58,8 @@ let package = Package(
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),
         .testTarget(name: "LinkCheckerTests", dependencies: ["LinkChecker"]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Search"]),
+        // Also runs the built `bridgehead build` on every invalid-input case, so it depends on it.
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Search", "bridgehead"]),
         .testTarget(name: "PortalTests", dependencies: ["Markdown"]),
         .testTarget(name: "PreviewServerTests", dependencies: ["PreviewServer", "Diagnostics"]),
         // Runs the built `bridgehead` binary as a user would; depends on it so it is built first.

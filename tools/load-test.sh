@@ -11,21 +11,7 @@
 set -euo pipefail
 bridgehead=$(realpath "${1:-.build/release/bridgehead}")
 duration=${2:-30}
-work=$(mktemp -d "${TMPDIR:-/tmp}/bridgehead-load.XXXXXX")
-cp -R site.yml content templates "$work/"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bridgehead" serve --source "$work" --port "$port" >"$work/serve.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 300); do
-    grep -q "Serving " "$work/serve.log" && break
-    sleep 0.1
-done
-base="http://127.0.0.1:$port"
-curl -fsS "$base/" >/dev/null
-
-descriptors() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 | wc -l; }
-resident_kb() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+source "$(dirname "$0")/serve-portal.sh" load
 # Settle: the first requests allocate the server's pools; measure from there.
 wrk -t1 -c8 -d2s "$base/boston/labcentral/" >/dev/null
 fd_before=$(descriptors)

@@ -207,6 +207,10 @@ final class CmarkDocument {
     private let parser: OpaquePointer
     let root: CmarkNode
     private let renderOptions: Int32
+    private let sourceSize: Int
+
+    /// From this size of source on, freeing the tree also hands its memory back to the system.
+    private static let trimmedSourceSize = 4 << 20
 
     /// Parses `bytes` as GitHub Flavored Markdown with footnotes. Source positions are
     /// recorded while parsing (they also make cmark count lines inside multi-line code spans
@@ -235,11 +239,19 @@ final class CmarkDocument {
         self.parser = parser
         self.root = CmarkNode(pointer: root)
         self.renderOptions = options
+        self.sourceSize = bytes.count
     }
 
     deinit {
         cmark_node_free(root.pointer)
         cmark_parser_free(parser)
+        // A long page's tree is millions of small blocks. glibc keeps their pages once freed,
+        // and the page's text, HTML and search text that come next are big enough to be mapped
+        // on their own, so without this the dead tree would count in the build's peak memory
+        // until the process ends. Only for big sources: a trim walks the whole heap.
+        #if os(Linux)
+            if sourceSize >= Self.trimmedSourceSize { malloc_trim(0) }
+        #endif
     }
 
     /// Walks the tree depth-first without recursion (documents may nest thousands deep).

@@ -96,22 +96,33 @@ public struct MarkdownRenderer: Sendable {
     /// `resolveLink` is called once per link and image, autolinks included, in the order of
     /// the document tree (footnotes last). Safe to call from many threads at once.
     public func render(
-        _ source: String,
+        _ source: some StringProtocol,
         path: String,
         firstLine: Int = 1,
         resolveLink: (MarkdownLink) -> LinkDecision = { _ in .keep }
     ) throws -> RenderedMarkdown {
-        var source = source
-        return try source.withUTF8 { bytes throws(DiagnosticList) in
-            let document: CmarkDocument
-            do throws(CmarkError) {
-                document = try CmarkDocument(parsing: bytes, unsafeHTML: options.unsafeHTML)
-            } catch {
-                throw DiagnosticList([Self.diagnostic(for: error, path: path)])
-            }
-            let rendering = DocumentRendering(source: SourceText(bytes), path: path, lineOffset: firstLine - 1)
-            return try rendering.render(document: document, resolveLink: resolveLink)
+        // A page's body is a slice of its file's text: read in place, it is not copied while
+        // its tree, the biggest thing a long page puts in memory, is alive.
+        if let rendered = try source.utf8.withContiguousStorageIfAvailable({
+            try render(bytes: $0, path: path, firstLine: firstLine, resolveLink: resolveLink)
+        }) {
+            return rendered
         }
+        var copy = String(source)
+        return try copy.withUTF8 { try render(bytes: $0, path: path, firstLine: firstLine, resolveLink: resolveLink) }
+    }
+
+    private func render(
+        bytes: UnsafeBufferPointer<UInt8>, path: String, firstLine: Int, resolveLink: (MarkdownLink) -> LinkDecision
+    ) throws(DiagnosticList) -> RenderedMarkdown {
+        let document: CmarkDocument
+        do throws(CmarkError) {
+            document = try CmarkDocument(parsing: bytes, unsafeHTML: options.unsafeHTML)
+        } catch {
+            throw DiagnosticList([Self.diagnostic(for: error, path: path)])
+        }
+        let rendering = DocumentRendering(source: SourceText(bytes), path: path, lineOffset: firstLine - 1)
+        return try rendering.render(document: document, resolveLink: resolveLink)
     }
 
     private static func diagnostic(for error: CmarkError, path: String) -> Diagnostic {

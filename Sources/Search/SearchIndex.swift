@@ -62,7 +62,6 @@ public struct SearchIndex: Sendable {
     }
 
     private var documents: [SearchDocument]
-    private var scores: [[String: Int]]
     /// Each token's postings in document order.
     private var postings: [String: [Posting]] = [:]
     private var shards: [String: Set<String>] = [:]
@@ -85,10 +84,11 @@ public struct SearchIndex: Sendable {
     /// Puts `document` in place of the one at `position`; returns the paths of the files that
     /// changed, were added or were removed.
     public mutating func replace(_ position: Int, with document: SearchDocument) -> [String] {
-        let old = scores[position]
+        // Scored again rather than kept: every page's scores held at once cost more memory
+        // than the whole index.
+        let old = Self.scores(documents[position])
         let new = Self.scores(document)
         documents[position] = document
-        scores[position] = new
         var touchedShards: Set<String> = []
         for token in Set(old.keys).union(new.keys) where old[token] != new[token] {
             var list = postings[token] ?? []
@@ -133,7 +133,7 @@ public struct SearchIndex: Sendable {
         for term in document.terms {
             for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += SearchIndexBuilder.termWeight }
         }
-        for token in SearchTokenizer.tokens(document.text) { bodyCounts[token, default: 0] += 1 }
+        SearchTokenizer.forEachToken(in: document.text) { bodyCounts[$0, default: 0] += 1 }
         for (token, count) in bodyCounts { scores[token, default: 0] += min(count, SearchIndexBuilder.bodyCap) }
         return scores
     }

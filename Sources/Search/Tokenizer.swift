@@ -13,14 +13,20 @@
 public enum SearchTokenizer {
     public static func tokens(_ text: String) -> [String] {
         var result: [String] = []
+        forEachToken(in: text) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with each token of `text` in order, without collecting them: the tokens of a
+    /// long page, held at once, take several times the memory of its text.
+    public static func forEachToken(in text: String, _ body: (String) -> Void) {
         forEachRun(in: text) { run, isCJK in
             if isCJK {
-                result.append(contentsOf: bigrams(run))
+                bigrams(run).forEach(body)
             } else if let word = normalizedWord(run) {
-                result.append(word)
+                body(word)
             }
         }
-        return result
     }
 
     /// A query's terms: each must match for a page to be found. Hangul terms match by their

@@ -32,7 +32,7 @@ enum ParseStage {
             guard let source = page.source else { return [] }
             do {
                 let rendered = try renderer.render(
-                    String(source.body), path: source.displayPath, firstLine: source.bodyFirstLine
+                    source.body, path: source.displayPath, firstLine: source.bodyFirstLine
                 ) { resolver.resolve($0, from: source) }
                 page.contentHTML = rendered.html
                 page.toc = tableOfContentsValue(rendered.tableOfContents)

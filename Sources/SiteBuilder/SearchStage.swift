@@ -73,7 +73,12 @@ enum SearchStage {
 /// spaces, character references are decoded, and `nav`, `script`, `style`, `template` and
 /// `noscript` elements are dropped with their content.
 func searchableText(ofPage html: String) -> String {
-    let bytes = Array(html.utf8)
+    // Read in place: a copy of a long page's bytes would add its whole size to the build's peak.
+    var html = html
+    return html.withUTF8(searchableText(ofPageBytes:))
+}
+
+private func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
     var start = 0
     var end = bytes.count
     for element in ["main", "body"] {
@@ -145,7 +150,7 @@ private let inlineElements: Set<String> = [
     "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
 ]
 
-private func firstIndex(of needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+private func firstIndex(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
     guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
     for index in start...(bytes.count - needle.count) where bytes[index] == needle[0] {
         if bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }

@@ -87,6 +87,14 @@ final class TestSocket: @unchecked Sendable {
         close(descriptor)
     }
 
+    /// Closes with a reset instead of the orderly end of stream: what the server sees when a
+    /// browser is killed or the network drops.
+    func resetNow() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(descriptor)
+    }
+
     static func requestText(method: String, target: String, port: Int, headers: [String: String]) -> String {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
@@ -231,6 +239,10 @@ final class EventStreamClient: @unchecked Sendable {
 
     func close() {
         socket.closeNow()
+    }
+
+    func reset() {
+        socket.resetNow()
     }
 }
 

@@ -119,11 +119,7 @@ let homeFiles = [
         let server = PreviewServer(port: 0, snapshot: site(with: homeFiles))
         try await withServer(server) { port in
             for round in 0..<5 {
-                var clients: [EventStreamClient] = []
-                for _ in 0..<100 {
-                    clients.append(try await EventStreamClient.connect(port: port, build: nil))
-                }
-                try await waitUntil { server.liveReloadConnections == 100 }
+                let clients = try await connectEventStreams(100, port: port, server: server)
                 // Half the rounds drop silently, half after an event has gone out.
                 if round.isMultiple(of: 2) {
                     var edited = homeFiles
@@ -138,6 +134,25 @@ let homeFiles = [
                 }
                 try await waitUntil { server.liveReloadConnections == 0 }
             }
+        }
+    }
+
+    @Test func eventStreamsResetByTheirPagesLeaveNothingBehind() async throws {
+        let server = PreviewServer(port: 0, snapshot: site(with: homeFiles))
+        try await withServer(server) { port in
+            for round in 0..<3 {
+                for client in try await connectEventStreams(50, port: port, server: server) {
+                    client.reset()
+                }
+                // Published while the resets are still on their way in, so the event is written
+                // to streams whose pages are already gone.
+                #expect(server.publish(site(with: ["index.html": "<p>round \(round)</p>"])) == "reload")
+                try await waitUntil { server.liveReloadConnections == 0 }
+            }
+            let (_, page) = try await openPage(port: port, server: server)
+            defer { page.close() }
+            #expect(server.publish(site(with: ["index.html": "<p>after the resets</p>"])) == "reload")
+            #expect(try await page.nextEvent().name == "reload")
         }
     }
 
@@ -167,6 +182,16 @@ func openPage(
     let events = try await EventStreamClient.connect(port: port, build: build)
     try await waitUntil { server.liveReloadConnections == 1 }
     return (build, events)
+}
+
+/// `count` event streams of pages served from no known build, once the server has counted them all.
+func connectEventStreams(_ count: Int, port: Int, server: PreviewServer) async throws -> [EventStreamClient] {
+    var clients: [EventStreamClient] = []
+    for _ in 0..<count {
+        clients.append(try await EventStreamClient.connect(port: port, build: nil))
+    }
+    try await waitUntil { server.liveReloadConnections == count }
+    return clients
 }
 
 /// Polls `condition` every 10 ms for up to 10 s.

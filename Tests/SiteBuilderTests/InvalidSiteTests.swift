@@ -37,21 +37,32 @@ let preparedCases: Set<String> = [
     }
 }
 
-@Test(arguments: invalidCases.filter { !preparedCases.contains($0) })
-func invalidSiteFailsAndKeepsTheOutput(_ name: String) async throws {
-    try await expectFailureKeepingOutput(name)
+/// Every case is built twice: through the library, and by the `bridgehead build` executable as
+/// a user runs it, which must print the same messages to standard error and exit with 1.
+enum CaseBuilder: String, CaseIterable, Sendable {
+    case library, executable
 }
 
-@Test func outputFolderThatIsTheSiteFolderIsRefused() async throws {
-    try await expectFailureKeepingOutput("output-is-source") { site in site }
+@Test(arguments: invalidCases.filter { !preparedCases.contains($0) }, CaseBuilder.allCases)
+func invalidSiteFailsAndKeepsTheOutput(_ name: String, _ builder: CaseBuilder) async throws {
+    try await expectFailureKeepingOutput(name, builder: builder)
 }
 
-@Test func outputFolderThatContainsTheSiteFolderIsRefused() async throws {
-    try await expectFailureKeepingOutput("output-contains-source") { site in site.deletingLastPathComponent() }
+@Test(arguments: CaseBuilder.allCases)
+func outputFolderThatIsTheSiteFolderIsRefused(_ builder: CaseBuilder) async throws {
+    try await expectFailureKeepingOutput("output-is-source", builder: builder) { site in site }
 }
 
-@Test func symlinksOutOfContentAreRefused() async throws {
-    try await expectFailureKeepingOutput("symlink-outside") { site in
+@Test(arguments: CaseBuilder.allCases)
+func outputFolderThatContainsTheSiteFolderIsRefused(_ builder: CaseBuilder) async throws {
+    try await expectFailureKeepingOutput("output-contains-source", builder: builder) { site in
+        site.deletingLastPathComponent()
+    }
+}
+
+@Test(arguments: CaseBuilder.allCases)
+func symlinksOutOfContentAreRefused(_ builder: CaseBuilder) async throws {
+    try await expectFailureKeepingOutput("symlink-outside", builder: builder) { site in
         let content = site.appendingPathComponent("content")
         try FileManager.default.createSymbolicLink(
             atPath: content.appendingPathComponent("secret.md").path, withDestinationPath: "../outside/secret.md")
@@ -63,9 +74,9 @@ func invalidSiteFailsAndKeepsTheOutput(_ name: String) async throws {
 }
 
 /// Root reads a file whatever its mode, so there the case cannot be made and is skipped.
-@Test(.enabled(if: getuid() != 0, "running as root, which reads a file of mode 000"))
-func unreadableFileIsAnErrorAtItsPath() async throws {
-    try await expectFailureKeepingOutput("unreadable-file") { site in
+@Test(.enabled(if: getuid() != 0, "running as root, which reads a file of mode 000"), arguments: CaseBuilder.allCases)
+func unreadableFileIsAnErrorAtItsPath(_ builder: CaseBuilder) async throws {
+    try await expectFailureKeepingOutput("unreadable-file", builder: builder) { site in
         let file = site.appendingPathComponent("content/boston.md")
         try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: file.path)
         return nil
@@ -73,11 +84,13 @@ func unreadableFileIsAnErrorAtItsPath() async throws {
 }
 
 /// The output folder on a 256 KiB tmpfs that the build cannot fit in; needs the right to mount.
-@Test(.enabled(if: SmallDisk.canMount, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)"))
-func fullDiskFailsAndKeepsTheOutput() async throws {
+@Test(
+    .enabled(if: SmallDisk.canMount, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)"),
+    arguments: CaseBuilder.allCases)
+func fullDiskFailsAndKeepsTheOutput(_ builder: CaseBuilder) async throws {
     var disk: SmallDisk?
     defer { disk?.unmount() }
-    try await expectFailureKeepingOutput("full-disk") { site in
+    try await expectFailureKeepingOutput("full-disk", builder: builder) { site in
         let mounted = try SmallDisk(at: site.appendingPathComponent("disk"), kibibytes: 256)
         disk = mounted
         let paragraph = String(repeating: "Daejeon and Boston share a bio cluster. ", count: 50) + "\n\n"
@@ -88,12 +101,14 @@ func fullDiskFailsAndKeepsTheOutput() async throws {
     }
 }
 
-/// Builds the copy of an invalid case and expects exactly the headlines of its
+/// Builds the copy of an invalid case with `builder` and expects exactly the headlines of its
 /// expected-error.txt, the previous output (a marker and a sentinel file) byte for byte as it
 /// was, and no temporary folder left beside it. `prepare` finishes the copy and may return the
 /// output folder to build into (else `<site>/public`); the old output is made there when it is
 /// called `public`, else in `<site>/public`.
-func expectFailureKeepingOutput(_ name: String, prepare: (URL) throws -> URL? = { _ in nil }) async throws {
+func expectFailureKeepingOutput(
+    _ name: String, builder: CaseBuilder, prepare: (URL) throws -> URL? = { _ in nil }
+) async throws {
     let site = try copyOfFixture("invalid/" + name)
     let chosenOutput = try prepare(site)
     let output =
@@ -115,13 +130,53 @@ func expectFailureKeepingOutput(_ name: String, prepare: (URL) throws -> URL? = 
     // On a full disk which files still fit depends on the order they are written in.
     options.parallel = name != "full-disk"
 
-    let failure = await failureText(of: options)
+    let failure: String?
+    switch builder {
+    case .library:
+        failure = await failureText(of: options)
+    case .executable:
+        failure = try await failureText(ofExecutableWith: options)
+    }
 
     let expected = try text(site, "expected-error.txt").split(separator: "\n").map(String.init)
     #expect(failure.map(headlines) == expected)
     #expect(failure.map(everyErrorHasAHint) == true, "\(failure ?? "")")
     #expect(try tree(output) == before)
     #expect(try FileManager.default.contentsOfDirectory(atPath: outputParent.path).sorted() == siblingsBefore)
+}
+
+/// What `bridgehead build` prints to standard error for `options` (its source, output and working
+/// directory); an exit status other than 1 is a failed expectation.
+func failureText(ofExecutableWith options: BuildOptions) async throws -> String {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("bridgehead")
+    try #require(
+        FileManager.default.isExecutableFile(atPath: executable.path), "no bridgehead built beside the tests")
+    let process = Process()
+    process.executableURL = executable
+    process.arguments =
+        ["build", "--source", options.source.path] + (options.output.map { ["--output", $0.path] } ?? [])
+    process.currentDirectoryURL = options.workingDirectory.map { URL(fileURLWithPath: $0) }
+    // A file, not a pipe: nothing has to read it while the build runs.
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-stderr-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: errors) }
+    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    process.standardError = try FileHandle(forWritingTo: errors)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    // Awaited, not waited for: a blocked thread of the test run's small pool would hold up the
+    // time-outs other tests measure meanwhile.
+    let _: Void = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            continuation.resume(throwing: error)
+        }
+    }
+    let printed = String(decoding: try Data(contentsOf: errors), as: UTF8.self)
+    #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(printed)")
+    return printed
 }
 
 /// Whether each `error:` headline is followed, before the next headline, by a `hint:` line.
