@@ -69,10 +69,9 @@ public struct SearchIndex: Sendable {
 
     public init(_ documents: [SearchDocument]) {
         self.documents = documents
-        scores = documents.map(Self.scores)
-        for (document, tokens) in scores.enumerated() {
-            for (token, score) in tokens {
-                postings[token, default: []].append(Posting(document: document, score: score))
+        for (position, document) in documents.enumerated() {
+            for (token, score) in Self.scores(document) {
+                postings[token, default: []].append(Posting(document: position, score: score))
             }
         }
         for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
