@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A page as search sees it.
@@ -69,9 +70,22 @@ public struct SearchIndex: Sendable {
 
     public init(_ documents: [SearchDocument]) {
         self.documents = documents
-        for (position, document) in documents.enumerated() {
-            for (token, score) in Self.scores(document) {
-                postings[token, default: []].append(Posting(document: position, score: score))
+        // Scoring reads every word of every page: on all cores, a batch at a time so that only
+        // one batch's scores are held at once, and taken in page order.
+        let batchSize = 256
+        for batchStart in stride(from: 0, to: documents.count, by: batchSize) {
+            let batch = batchStart..<min(batchStart + batchSize, documents.count)
+            var scores = [[String: Int]](repeating: [:], count: batch.count)
+            scores.withUnsafeMutableBufferPointer { slots in
+                let base = SendablePointer(slots.baseAddress)
+                DispatchQueue.concurrentPerform(iterations: batch.count) { offset in
+                    base.pointer?[offset] = Self.scores(documents[batch.lowerBound + offset])
+                }
+            }
+            for (offset, tokens) in scores.enumerated() {
+                for (token, score) in tokens {
+                    postings[token, default: []].append(Posting(document: batch.lowerBound + offset, score: score))
+                }
             }
         }
         for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
@@ -188,26 +202,26 @@ func shardKey(_ token: String) -> String {
     }.joined()
 }
 
+/// Byte by byte: every character that needs escaping is ASCII, and the bytes of any other
+/// character are all 0x80 or more, so they are copied as they are.
 func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        case "<": result += "\\u003c"
-        default:
-            if scalar.value < 0x20 {
-                let digits = Array("0123456789abcdef")
-                result += "\\u00" + String([digits[Int(scalar.value >> 4)], digits[Int(scalar.value & 0xF)]])
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
+    var result: [UInt8] = [UInt8(ascii: "\"")]
+    result.reserveCapacity(text.utf8.count + 2)
+    let hex = Array("0123456789abcdef".utf8)
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "\""): result += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+        case UInt8(ascii: "\\"): result += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case UInt8(ascii: "\n"): result += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case UInt8(ascii: "\r"): result += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+        case UInt8(ascii: "\t"): result += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        case UInt8(ascii: "<"): result += Array("\\u003c".utf8)
+        case ..<0x20: result += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+        default: result.append(byte)
         }
     }
-    return result + "\""
+    result.append(UInt8(ascii: "\""))
+    return String(decoding: result, as: UTF8.self)
 }
 
 /// Answers queries over built index files exactly as the browser script does, so the ranking
@@ -352,4 +366,10 @@ private func jsonField(_ text: String, _ key: String) -> String {
         }
     }
     return String(value)
+}
+
+/// A pointer the scoring workers share; each writes only its own slot.
+private struct SendablePointer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>?
+    init(_ pointer: UnsafeMutablePointer<Element>?) { self.pointer = pointer }
 }

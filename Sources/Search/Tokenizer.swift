@@ -18,14 +18,63 @@ public enum SearchTokenizer {
     }
 
     /// Calls `body` with each token of `text` in order, without collecting them: the tokens of a
-    /// long page, held at once, take several times the memory of its text.
+    /// long page, held at once, take several times the memory of its text. CJK bigrams are
+    /// made as the characters come, so a page's Korean text is never gathered into runs.
+    ///
+    /// The scalars are those of `text.lowercased()`, without making that string: ASCII and CJK
+    /// (which has no case) are mapped here, anything else through its Unicode lower-case
+    /// mapping, as `lowercased()` maps it.
     public static func forEachToken(in text: String, _ body: (String) -> Void) {
-        forEachRun(in: text) { run, isCJK in
-            if isCJK {
-                bigrams(run).forEach(body)
-            } else if let word = normalizedWord(run) {
-                body(word)
+        // A local struct rather than captured variables: captured ones are checked for
+        // exclusive access at run time on every scalar of every page.
+        var stream = TokenStream()
+        for scalar in text.unicodeScalars {
+            if scalar.isASCII {
+                let value = scalar.value
+                stream.take((0x41...0x5A).contains(value) ? Unicode.Scalar(UInt8(value | 0x20)) : scalar, body)
+            } else if isCJK(scalar) {
+                stream.take(scalar, body)
+            } else {
+                for mapped in scalar.properties.lowercaseMapping.unicodeScalars { stream.take(mapped, body) }
             }
+        }
+        stream.endCJKRun(body)
+        stream.endWord(body)
+    }
+
+    private struct TokenStream {
+        var word: [Unicode.Scalar] = []
+        var previousCJK: Unicode.Scalar?
+        var cjkRunLength = 0
+
+        mutating func take(_ scalar: Unicode.Scalar, _ body: (String) -> Void) {
+            if isCJK(scalar) {
+                endWord(body)
+                if let previous = previousCJK {
+                    var bigram = String(Character(previous))
+                    bigram.unicodeScalars.append(scalar)
+                    body(bigram)
+                }
+                previousCJK = scalar
+                cjkRunLength += 1
+            } else if isWordCharacter(scalar) || (scalar == "'" || scalar == "\u{2019}") && !word.isEmpty {
+                endCJKRun(body)
+                word.append(scalar)
+            } else {
+                endCJKRun(body)
+                endWord(body)
+            }
+        }
+
+        mutating func endCJKRun(_ body: (String) -> Void) {
+            if cjkRunLength == 1, let single = previousCJK { body(String(Character(single))) }
+            previousCJK = nil
+            cjkRunLength = 0
+        }
+
+        mutating func endWord(_ body: (String) -> Void) {
+            if !word.isEmpty, let normalized = normalizedWord(word) { body(normalized) }
+            word.removeAll(keepingCapacity: true)
         }
     }
 
@@ -55,6 +104,11 @@ public enum SearchTokenizer {
     }
 
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        // ASCII is most of the text, and asking its category costs a table lookup a scalar.
+        if scalar.isASCII {
+            let value = scalar.value
+            return (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) || (0x30...0x39).contains(value)
+        }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
             .letterNumber, .otherNumber:
@@ -103,14 +157,19 @@ public enum SearchTokenizer {
             word.removeLast(2)
         }
         word.removeAll { $0 == "'" || $0 == "\u{2019}" }
-        func ends(_ suffix: String) -> Bool {
-            let tail = Array(suffix.unicodeScalars)
-            return word.count >= tail.count && Array(word.suffix(tail.count)) == tail
+        // The endings are ASCII; compared in place, as this runs for every word of every page.
+        func ends(_ suffix: StaticString) -> Bool {
+            let count = suffix.utf8CodeUnitCount
+            guard word.count >= count else { return false }
+            return suffix.withUTF8Buffer { tail in
+                tail.indices.allSatisfy { word[word.count - count + $0].value == UInt32(tail[$0]) }
+            }
         }
         if word.count > 4, ends("ies") {
             word.removeLast(3)
             word.append("y")
-        } else if word.count > 3, ends("es"), ["ses", "xes", "zes", "ches", "shes"].contains(where: ends) {
+        } else if word.count > 3, ends("es"), ends("ses") || ends("xes") || ends("zes") || ends("ches") || ends("shes")
+        {
             word.removeLast(2)
         } else if word.count > 3, ends("s"), !ends("ss"), !ends("us"), !ends("is") {
             word.removeLast()
