@@ -77,6 +77,7 @@ def main():
         from selenium.webdriver.chrome.options import Options
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
     except ImportError:
         sys.exit("chromium-check: needs selenium (pip install selenium)")
@@ -99,7 +100,10 @@ def main():
         nonlocal passed, failed
         started = time.monotonic()
         try:
-            WebDriverWait(browser, 15, poll_frequency=0.05).until(lambda b: condition())
+            # A reload between finding an element and reading it leaves a stale reference;
+            # the condition is simply asked again on the new page.
+            WebDriverWait(browser, 15, poll_frequency=0.05,
+                          ignored_exceptions=(StaleElementReferenceException,)).until(lambda b: condition())
             print(f"ok   {name} ({(time.monotonic() - started) * 1000:.0f} ms)")
             passed += 1
         except Exception as error:  # a timeout or a vanished element: report and go on
