@@ -204,6 +204,9 @@ private func parseOffset(_ text: String) -> Int? {
     return sign * (hours * 3_600 + minutes * 60)
 }
 
+/// The widest field `formatDate` pads to; wider widths are taken as this.
+public let maximumStrftimeWidth = 1_024
+
 /// Ruby's `strftime` with its flags (`-` `_` `0` `^` `#`), widths and `%:z`.
 public func formatDate(_ value: LiquidDate, _ format: String) -> String {
     let total = value.date.timeIntervalSince1970 + Double(value.utcOffset)
@@ -240,7 +243,9 @@ public func formatDate(_ value: LiquidDate, _ format: String) -> String {
         }
         var width: Int?
         while cursor < scalars.count, let digit = Int(String(scalars[cursor])) {
-            width = (width ?? 0) * 10 + digit
+            // Clamped as it is read: a mistyped `%99999999999999999999d` must neither overflow
+            // nor pad a field to gigabytes (Ruby gives up on such widths with ERANGE).
+            width = min((width ?? 0) * 10 + digit, maximumStrftimeWidth)
             cursor += 1
         }
         var colon = false

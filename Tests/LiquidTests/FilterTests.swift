@@ -149,3 +149,10 @@ private let filterCases: [FilterCase] = [
     #expect(statistics.cjkCharacters == 5)
     #expect(statistics.readingMinutes == 1)
 }
+
+/// Found by FuzzLiquid: a width too large for an Int crashed `date` with an arithmetic overflow.
+@Test func aDateWidthTooLargeIsClampedInsteadOfOverflowing() throws {
+    let padded = try render(#"{{ "2019-04-18" | date: "%99999999999999999999d" }}"#)
+    #expect(padded == String(repeating: "0", count: 1_022) + "18")
+    #expect(try render(#"{{ "2019-04-18" | date: "%-5d|%5d" }}"#) == "18|00018")
+}
