@@ -138,8 +138,15 @@ func expectFailureKeepingOutput(
         failure = try await failureText(ofExecutableWith: options)
     }
 
-    let expected = try text(site, "expected-error.txt").split(separator: "\n").map(String.init)
-    #expect(failure.map(headlines) == expected)
+    var expected = try text(site, "expected-error.txt").split(separator: "\n").map(String.init)
+    var found = failure.map(headlines)
+    if name == "full-disk", builder == .executable {
+        // The executable writes in parallel (the library case above is made serial), so how many
+        // files did not fit varies from run to run; that some did not is what stays.
+        expected = expected.map(withoutUnwrittenCount)
+        found = found?.map(withoutUnwrittenCount)
+    }
+    #expect(found == expected)
     #expect(failure.map(everyErrorHasAHint) == true, "\(failure ?? "")")
     #expect(try tree(output) == before)
     #expect(try FileManager.default.contentsOfDirectory(atPath: outputParent.path).sorted() == siblingsBefore)
@@ -177,6 +184,13 @@ func failureText(ofExecutableWith options: BuildOptions) async throws -> String 
     let printed = String(decoding: try Data(contentsOf: errors), as: UTF8.self)
     #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(printed)")
     return printed
+}
+
+/// `note: 19 more files were not written` as `note: N more files were not written`.
+private func withoutUnwrittenCount(_ line: String) -> String {
+    guard line.hasPrefix("note: "), line.hasSuffix(" more files were not written") else { return line }
+    let count = line.dropFirst("note: ".count).prefix { $0.isNumber }
+    return count.isEmpty ? line : "note: N" + line.dropFirst("note: ".count + count.count)
 }
 
 /// Whether each `error:` headline is followed, before the next headline, by a `hint:` line.
