@@ -20,14 +20,17 @@ public struct SearchDocument: Sendable {
     }
 }
 
-/// Builds one language's index: small shards by token prefix, so a query downloads only the
-/// shards its terms fall in, and one small file per page for the result list and snippet.
+/// One language's index: small shards by token prefix, so a query downloads only the shards its
+/// terms fall in, and one small file per page for the result list and snippet. It takes a
+/// changed page and says which of its files changed, so that a live rebuild after an edit
+/// rewrites a few shards instead of indexing every page again; its files are always those a
+/// new index of the same documents has.
 ///
 /// Files, relative to the index folder:
 /// - `meta.json`: `{"v":1,"docs":N,"shards":["<key>",…]}` (keys as hex file names)
 /// - `t/<key>.json`: `{"<token>":[[doc,score],…],…}`
 /// - `d/<doc>.json`: `{"u":url,"t":title,"x":text}`
-public struct SearchIndexBuilder: Sendable {
+public struct SearchIndex: Sendable {
     /// Weights of a token's occurrences by where it stands; body occurrences count up to a cap
     /// so long pages do not win by length alone.
     static let titleWeight = 20
@@ -37,26 +40,6 @@ public struct SearchIndexBuilder: Sendable {
     /// Text kept per page for snippets.
     static let storedTextLimit = 4_000
 
-    private var documents: [SearchDocument] = []
-
-    public init() {}
-
-    public mutating func add(_ document: SearchDocument) {
-        documents.append(document)
-    }
-
-    public var isEmpty: Bool { documents.isEmpty }
-
-    /// The index files, by path relative to the index folder.
-    public func files() -> [String: [UInt8]] {
-        SearchIndex(documents).files
-    }
-}
-
-/// A built index that takes a changed page and says which of its files changed, so that a live
-/// rebuild after an edit rewrites a few shards instead of indexing every page again. Its files
-/// are always those `SearchIndexBuilder` makes from the same documents.
-public struct SearchIndex: Sendable {
     private struct Posting: Sendable {
         var document: Int
         var score: Int
@@ -136,18 +119,18 @@ public struct SearchIndex: Sendable {
         var scores: [String: Int] = [:]
         var bodyCounts: [String: Int] = [:]
         for token in SearchTokenizer.tokens(document.title) {
-            scores[token, default: 0] += SearchIndexBuilder.titleWeight
+            scores[token, default: 0] += Self.titleWeight
         }
         for heading in document.headings {
             for token in SearchTokenizer.tokens(heading) {
-                scores[token, default: 0] += SearchIndexBuilder.headingWeight
+                scores[token, default: 0] += Self.headingWeight
             }
         }
         for term in document.terms {
-            for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += SearchIndexBuilder.termWeight }
+            for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += Self.termWeight }
         }
         SearchTokenizer.forEachToken(in: document.text) { bodyCounts[$0, default: 0] += 1 }
-        for (token, count) in bodyCounts { scores[token, default: 0] += min(count, SearchIndexBuilder.bodyCap) }
+        for (token, count) in bodyCounts { scores[token, default: 0] += min(count, Self.bodyCap) }
         return scores
     }
 
@@ -165,7 +148,7 @@ public struct SearchIndex: Sendable {
 
     private func documentFile(_ position: Int) -> [UInt8] {
         let document = documents[position]
-        let text = String(document.text.prefix(SearchIndexBuilder.storedTextLimit))
+        let text = String(document.text.prefix(Self.storedTextLimit))
         return Array(
             "{\"u\":\(jsonString(document.url)),\"t\":\(jsonString(document.title)),\"x\":\(jsonString(text))}".utf8)
     }
@@ -230,7 +213,7 @@ public struct SearchQueryEngine {
     private let postings: [String: [(doc: Int, score: Int)]]
     private let documents: [Int: (url: String, title: String)]
 
-    /// Reads the files `SearchIndexBuilder.files()` produced.
+    /// Reads the files `Self.files()` produced.
     public init(files: [String: [UInt8]]) {
         var postings: [String: [(doc: Int, score: Int)]] = [:]
         var documents: [Int: (url: String, title: String)] = [:]

@@ -57,9 +57,7 @@ private let documents = [
 
 @Test func koreanQueriesMatchInsideCompoundWords() {
     let engine = SearchQueryEngine(
-        files: {
-            var builder = SearchIndexBuilder(); documents.forEach { builder.add($0) }; return builder.files()
-        }())
+        files: SearchIndex(documents).files)
     #expect(engine.search("클러스터") == ["/boston/"])
     #expect(engine.search("보스턴") == ["/boston/", "/boston/city-hall/"])
     #expect(engine.search("보스턴시") == ["/boston/city-hall/"])
@@ -67,9 +65,7 @@ private let documents = [
 }
 
 @Test func englishQueriesIgnoreCaseAndPluralsAndMatchPrefixes() {
-    var builder = SearchIndexBuilder()
-    documents.forEach { builder.add($0) }
-    let engine = SearchQueryEngine(files: builder.files())
+    let engine = SearchQueryEngine(files: SearchIndex(documents).files)
     #expect(engine.search("BIOLABS") == ["/en/boston/labcentral/"])
     #expect(engine.search("biol") == ["/en/boston/labcentral/"])
     #expect(engine.search("startup") == ["/en/boston/labcentral/"])
@@ -78,17 +74,16 @@ private let documents = [
 }
 
 @Test func titleAndHeadingHitsRankFirst() {
-    var builder = SearchIndexBuilder()
-    builder.add(SearchDocument(url: "/body/", title: "Other", text: "cluster cluster cluster cluster cluster cluster"))
-    builder.add(SearchDocument(url: "/heading/", title: "Other", headings: ["The cluster"], text: "text"))
-    builder.add(SearchDocument(url: "/title/", title: "Cluster", text: "text"))
-    #expect(SearchQueryEngine(files: builder.files()).search("cluster") == ["/title/", "/heading/", "/body/"])
+    let index = SearchIndex([
+        SearchDocument(url: "/body/", title: "Other", text: "cluster cluster cluster cluster cluster cluster"),
+        SearchDocument(url: "/heading/", title: "Other", headings: ["The cluster"], text: "text"),
+        SearchDocument(url: "/title/", title: "Cluster", text: "text"),
+    ])
+    #expect(SearchQueryEngine(files: index.files).search("cluster") == ["/title/", "/heading/", "/body/"])
 }
 
 @Test func indexIsShardedByPrefix() {
-    var builder = SearchIndexBuilder()
-    documents.forEach { builder.add($0) }
-    let files = builder.files()
+    let files = SearchIndex(documents).files
     #expect(files["meta.json"].map { String(decoding: $0, as: UTF8.self).hasPrefix("{\"v\":1,\"docs\":4,") } == true)
     // "보" (eb b3 b4) holds 보스; "bi" (62 69) holds biolab; each shard is its own file.
     #expect(files["t/ebb3b4.json"].map { String(decoding: $0, as: UTF8.self).contains("\"보스\":[") } == true)
@@ -104,9 +99,7 @@ private let documents = [
     }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("search-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
-    var builder = SearchIndexBuilder()
-    documents.forEach { builder.add($0) }
-    for (path, bytes) in builder.files() {
+    for (path, bytes) in SearchIndex(documents).files {
         let file = folder.appendingPathComponent("index/\(path)")
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(bytes).write(to: file)
@@ -153,7 +146,7 @@ private let documents = [
     #expect(
         result.terms.map { $0.map(\.prefix) }
             == all.queries.map { SearchTokenizer.queryTerms($0.query).map(\.isPrefix) })
-    let engine = SearchQueryEngine(files: builder.files())
+    let engine = SearchQueryEngine(files: SearchIndex(documents).files)
     #expect(result.urls == queries.map(engine.search))
 }
 
