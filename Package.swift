@@ -28,10 +28,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "LinkChecker", dependencies: ["Diagnostics"]),
         // The search index (Korean-aware tokens, shards by prefix) and the script that reads it.
-        .target(name: "Search"),
+        .target(name: "Parallel"),
+        .target(name: "Search", dependencies: ["Parallel"]),
         .target(
             name: "SiteBuilder",
-            dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Search", "Yams"]
+            dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Parallel", "Search", "Yams"]
         ),
         // `bridgehead serve`: serves a build from memory, watches the sources, live-reloads browsers.
         .target(

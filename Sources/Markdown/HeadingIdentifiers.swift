@@ -43,6 +43,12 @@ struct HeadingIdentifiers {
                 }
                 continue
             }
+            // Hangul syllables are letters without case: kept without asking the Unicode
+            // tables, which most of a Korean heading's cost was.
+            if (0xAC00...0xD7A3).contains(scalar.value) {
+                result.append(scalar)
+                continue
+            }
             let properties = scalar.properties
             if !properties.changesWhenLowercased {
                 if isKept(scalar) { result.append(scalar) }

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import Parallel
 
 /// A page as search sees it.
 public struct SearchDocument: Sendable {
@@ -37,7 +37,7 @@ public struct SearchIndex: Sendable {
     static let headingWeight = 8
     static let termWeight = 6
     static let bodyCap = 10
-    /// Text kept per page for snippets.
+    /// Text kept per page for snippets, in Unicode scalars.
     static let storedTextLimit = 4_000
 
     private struct Posting: Sendable {
@@ -47,8 +47,8 @@ public struct SearchIndex: Sendable {
 
     private var documents: [SearchDocument]
     /// Each token's postings in document order.
-    private var postings: [String: [Posting]] = [:]
-    private var shards: [String: Set<String>] = [:]
+    private var postings: [Token: [Posting]] = [:]
+    private var shards: [String: Set<Token>] = [:]
     public private(set) var files: [String: [UInt8]] = [:]
 
     public init(_ documents: [SearchDocument]) {
@@ -58,13 +58,7 @@ public struct SearchIndex: Sendable {
         let batchSize = 256
         for batchStart in stride(from: 0, to: documents.count, by: batchSize) {
             let batch = batchStart..<min(batchStart + batchSize, documents.count)
-            var scores = [[String: Int]](repeating: [:], count: batch.count)
-            scores.withUnsafeMutableBufferPointer { slots in
-                let base = SendablePointer(slots.baseAddress)
-                DispatchQueue.concurrentPerform(iterations: batch.count) { offset in
-                    base.pointer?[offset] = Self.scores(documents[batch.lowerBound + offset])
-                }
-            }
+            let scores = parallelMap(batch.count) { Self.scores(documents[batch.lowerBound + $0]) }
             for (offset, tokens) in scores.enumerated() {
                 for (token, score) in tokens {
                     postings[token, default: []].append(Posting(document: batch.lowerBound + offset, score: score))
@@ -73,7 +67,8 @@ public struct SearchIndex: Sendable {
         }
         for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
         for key in shards.keys { files["t/\(key).json"] = shardFile(key) }
-        for document in documents.indices { files["d/\(document).json"] = documentFile(document) }
+        let documentFiles = parallelMap(documents.count, documentFile)
+        for (document, file) in documentFiles.enumerated() { files["d/\(document).json"] = file }
         files["meta.json"] = metaFile()
     }
 
@@ -82,8 +77,8 @@ public struct SearchIndex: Sendable {
     public mutating func replace(_ position: Int, with document: SearchDocument) -> [String] {
         // Scored again rather than kept: every page's scores held at once cost more memory
         // than the whole index.
-        let old = Self.scores(documents[position])
-        let new = Self.scores(document)
+        let old = Dictionary(uniqueKeysWithValues: Self.scores(documents[position]))
+        let new = Dictionary(uniqueKeysWithValues: Self.scores(document))
         documents[position] = document
         var touchedShards: Set<String> = []
         for token in Set(old.keys).union(new.keys) where old[token] != new[token] {
@@ -115,30 +110,25 @@ public struct SearchIndex: Sendable {
     }
 
     /// A page's score for each token: where it stands weighs more than how often.
-    private static func scores(_ document: SearchDocument) -> [String: Int] {
-        var scores: [String: Int] = [:]
-        var bodyCounts: [String: Int] = [:]
-        for token in SearchTokenizer.tokens(document.title) {
-            scores[token, default: 0] += Self.titleWeight
+    private static func scores(_ document: SearchDocument) -> [(token: Token, score: Int)] {
+        var tally = TokenTally()
+        func place(_ text: String, weight: Int) {
+            SearchTokenizer.forEachToken(in: text) { tally.add($0, placed: weight) }
         }
-        for heading in document.headings {
-            for token in SearchTokenizer.tokens(heading) {
-                scores[token, default: 0] += Self.headingWeight
-            }
+        place(document.title, weight: Self.titleWeight)
+        for heading in document.headings { place(heading, weight: Self.headingWeight) }
+        for term in document.terms { place(term, weight: Self.termWeight) }
+        SearchTokenizer.forEachToken(in: document.text) { tally.add($0, body: 1) }
+        return tally.tokens.indices.map {
+            (tally.tokens[$0], tally.placed[$0] + min(tally.bodyCounts[$0], Self.bodyCap))
         }
-        for term in document.terms {
-            for token in SearchTokenizer.tokens(term) { scores[token, default: 0] += Self.termWeight }
-        }
-        SearchTokenizer.forEachToken(in: document.text) { bodyCounts[$0, default: 0] += 1 }
-        for (token, count) in bodyCounts { scores[token, default: 0] += min(count, Self.bodyCap) }
-        return scores
     }
 
     private func shardFile(_ key: String) -> [UInt8] {
         var json = "{"
         for (index, token) in (shards[key] ?? []).sorted().enumerated() {
             if index > 0 { json += "," }
-            json += jsonString(token) + ":["
+            json += jsonString(token.string) + ":["
             json += (postings[token] ?? []).map { "[\($0.document),\($0.score)]" }.joined(separator: ",")
             json += "]"
         }
@@ -148,9 +138,26 @@ public struct SearchIndex: Sendable {
 
     private func documentFile(_ position: Int) -> [UInt8] {
         let document = documents[position]
-        let text = String(document.text.prefix(Self.storedTextLimit))
-        return Array(
-            "{\"u\":\(jsonString(document.url)),\"t\":\(jsonString(document.title)),\"x\":\(jsonString(text))}".utf8)
+        var json = Array("{\"u\":".utf8)
+        appendJSONString(document.url, to: &json)
+        json += Array(",\"t\":".utf8)
+        appendJSONString(document.title, to: &json)
+        json += Array(",\"x\":".utf8)
+        appendJSONString(snippetText(document.text), to: &json)
+        json.append(UInt8(ascii: "}"))
+        return json
+    }
+
+    /// The start of a page's text, cut after `storedTextLimit` scalars but not inside a
+    /// character (a combining mark stays with its base). Counted in scalars rather than
+    /// characters: finding character boundaries in every page's Korean text cost more than the
+    /// rest of writing the index.
+    private func snippetText(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard var end = scalars.index(scalars.startIndex, offsetBy: Self.storedTextLimit, limitedBy: scalars.endIndex)
+        else { return text }
+        while end < scalars.endIndex, scalars[end].properties.isGraphemeExtend { scalars.formIndex(after: &end) }
+        return String(scalars[..<end])
     }
 
     private func metaFile() -> [UInt8] {
@@ -175,36 +182,61 @@ extension Array {
 
 /// The shard a token lives in: its first character for Hangul and other CJK tokens, its first
 /// two characters for words, written as hex of the UTF-8 bytes so any file system takes it.
-func shardKey(_ token: String) -> String {
-    let scalars = Array(token.unicodeScalars)
-    let count = scalars.first.map(SearchTokenizer.isCJK) == true ? 1 : 2
-    let prefix = String(String.UnicodeScalarView(scalars.prefix(count)))
-    return prefix.utf8.map { byte in
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-    }.joined()
+func shardKey(_ token: Token) -> String {
+    let bytes = token.utf8
+    // A UTF-8 lead byte says how many bytes its scalar has; CJK scalars are all three bytes long.
+    func scalarLength(at index: Int) -> Int {
+        switch bytes[index] {
+        case ..<0xC0: return 1
+        case ..<0xE0: return 2
+        case ..<0xF0: return 3
+        default: return 4
+        }
+    }
+    guard !bytes.isEmpty else { return "" }
+    let firstLength = scalarLength(at: 0)
+    let firstIsCJK =
+        String(decoding: bytes[..<firstLength], as: UTF8.self).unicodeScalars.first.map(SearchTokenizer.isCJK) == true
+    let prefixLength =
+        firstIsCJK || firstLength == bytes.count ? firstLength : firstLength + scalarLength(at: firstLength)
+    let digits = Array("0123456789abcdef")
+    return String(bytes[..<prefixLength].flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
+}
+
+func jsonString(_ text: String) -> String {
+    var json: [UInt8] = []
+    appendJSONString(text, to: &json)
+    return String(decoding: json, as: UTF8.self)
 }
 
 /// Byte by byte: every character that needs escaping is ASCII, and the bytes of any other
-/// character are all 0x80 or more, so they are copied as they are.
-func jsonString(_ text: String) -> String {
-    var result: [UInt8] = [UInt8(ascii: "\"")]
-    result.reserveCapacity(text.utf8.count + 2)
-    let hex = Array("0123456789abcdef".utf8)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "\""): result += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-        case UInt8(ascii: "\\"): result += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-        case UInt8(ascii: "\n"): result += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case UInt8(ascii: "\r"): result += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-        case UInt8(ascii: "\t"): result += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        case UInt8(ascii: "<"): result += Array("\\u003c".utf8)
-        case ..<0x20: result += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-        default: result.append(byte)
+/// character are all 0x80 or more, so they are copied as they are, a run at a time.
+func appendJSONString(_ text: String, to json: inout [UInt8]) {
+    var text = text
+    text.withUTF8 { bytes in
+        json.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for (index, byte) in bytes.enumerated() {
+            let escaped: String
+            switch byte {
+            case UInt8(ascii: "\""): escaped = "\\\""
+            case UInt8(ascii: "\\"): escaped = "\\\\"
+            case UInt8(ascii: "\n"): escaped = "\\n"
+            case UInt8(ascii: "\r"): escaped = "\\r"
+            case UInt8(ascii: "\t"): escaped = "\\t"
+            case UInt8(ascii: "<"): escaped = "\\u003c"
+            case ..<0x20:
+                let hex = Array("0123456789abcdef")
+                escaped = "\\u00" + String([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: continue
+            }
+            json.append(contentsOf: bytes[runStart..<index])
+            json.append(contentsOf: escaped.utf8)
+            runStart = index + 1
         }
+        json.append(contentsOf: bytes[runStart...])
+        json.append(UInt8(ascii: "\""))
     }
-    result.append(UInt8(ascii: "\""))
-    return String(decoding: result, as: UTF8.self)
 }
 
 /// Answers queries over built index files exactly as the browser script does, so the ranking
@@ -349,10 +381,4 @@ private func jsonField(_ text: String, _ key: String) -> String {
         }
     }
     return String(value)
-}
-
-/// A pointer the scoring workers share; each writes only its own slot.
-private struct SendablePointer<Element>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Element>?
-    init(_ pointer: UnsafeMutablePointer<Element>?) { self.pointer = pointer }
 }

@@ -13,7 +13,7 @@
 public enum SearchTokenizer {
     public static func tokens(_ text: String) -> [String] {
         var result: [String] = []
-        forEachToken(in: text) { result.append($0) }
+        forEachToken(in: text) { result.append($0.string) }
         return result
     }
 
@@ -24,15 +24,35 @@ public enum SearchTokenizer {
     /// The scalars are those of `text.lowercased()`, without making that string: ASCII and CJK
     /// (which has no case) are mapped here, anything else through its Unicode lower-case
     /// mapping, as `lowercased()` maps it.
-    public static func forEachToken(in text: String, _ body: (String) -> Void) {
+    static func forEachToken(in text: String, _ body: (Token) -> Void) {
+        var text = text
+        text.withUTF8 { forEachToken(inUTF8: $0, body) }
+    }
+
+    /// Reads the UTF-8 bytes themselves: ASCII, most of an English page, is classified by a
+    /// table, and other scalars are decoded here, several times faster than iterating the
+    /// string's scalars.
+    private static func forEachToken(inUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (Token) -> Void) {
         // A local struct rather than captured variables: captured ones are checked for
         // exclusive access at run time on every scalar of every page.
         var stream = TokenStream()
-        for scalar in text.unicodeScalars {
-            if scalar.isASCII {
-                let value = scalar.value
-                stream.take((0x41...0x5A).contains(value) ? Unicode.Scalar(UInt8(value | 0x20)) : scalar, body)
-            } else if isCJK(scalar) {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                stream.take(ascii: lead, body)
+                index += 1
+                continue
+            }
+            // A String's bytes are valid UTF-8, so the length the lead byte gives is there.
+            let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            var value = UInt32(lead) & (0x7F >> length)
+            for offset in 1..<length where index + offset < bytes.count {
+                value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+            }
+            index += length
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if isCJK(scalar) {
                 stream.take(scalar, body)
             } else {
                 for mapped in scalar.properties.lowercaseMapping.unicodeScalars { stream.take(mapped, body) }
@@ -43,38 +63,58 @@ public enum SearchTokenizer {
     }
 
     private struct TokenStream {
+        /// The word being read is `word[..<wordLength]`: slots are overwritten rather than
+        /// the array emptied, which costs a call into the standard library for every word.
         var word: [Unicode.Scalar] = []
+        var wordLength = 0
         var previousCJK: Unicode.Scalar?
         var cjkRunLength = 0
 
-        mutating func take(_ scalar: Unicode.Scalar, _ body: (String) -> Void) {
+        mutating func take(ascii byte: UInt8, _ body: (Token) -> Void) {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                endCJKRun(body)
+                append(Unicode.Scalar(byte))
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                endCJKRun(body)
+                append(Unicode.Scalar(byte | 0x20))
+            case UInt8(ascii: "'") where wordLength > 0:
+                append("'")
+            default:
+                endCJKRun(body)
+                endWord(body)
+            }
+        }
+
+        mutating func take(_ scalar: Unicode.Scalar, _ body: (Token) -> Void) {
             if isCJK(scalar) {
                 endWord(body)
-                if let previous = previousCJK {
-                    var bigram = String(Character(previous))
-                    bigram.unicodeScalars.append(scalar)
-                    body(bigram)
-                }
+                if let previous = previousCJK { body(Token(previous, scalar)) }
                 previousCJK = scalar
                 cjkRunLength += 1
-            } else if isWordCharacter(scalar) || (scalar == "'" || scalar == "\u{2019}") && !word.isEmpty {
+            } else if isWordCharacter(scalar) || (scalar == "'" || scalar == "\u{2019}") && wordLength > 0 {
                 endCJKRun(body)
-                word.append(scalar)
+                append(scalar)
             } else {
                 endCJKRun(body)
                 endWord(body)
             }
         }
 
-        mutating func endCJKRun(_ body: (String) -> Void) {
-            if cjkRunLength == 1, let single = previousCJK { body(String(Character(single))) }
+        mutating func endCJKRun(_ body: (Token) -> Void) {
+            if cjkRunLength == 1, let single = previousCJK { body(Token(single)) }
             previousCJK = nil
             cjkRunLength = 0
         }
 
-        mutating func endWord(_ body: (String) -> Void) {
-            if !word.isEmpty, let normalized = normalizedWord(word) { body(normalized) }
-            word.removeAll(keepingCapacity: true)
+        mutating func append(_ scalar: Unicode.Scalar) {
+            if wordLength < word.count { word[wordLength] = scalar } else { word.append(scalar) }
+            wordLength += 1
+        }
+
+        mutating func endWord(_ body: (Token) -> Void) {
+            if wordLength > 0, let normalized = normalizedWord(word[..<wordLength]) { body(normalized) }
+            wordLength = 0
         }
     }
 
@@ -86,8 +126,8 @@ public enum SearchTokenizer {
         forEachRun(in: query) { run, isCJK in
             if isCJK {
                 terms.append(QueryTerm(tokens: bigrams(run), isPrefix: run.count == 1))
-            } else if let word = normalizedWord(run) {
-                terms.append(QueryTerm(tokens: [word], isPrefix: true))
+            } else if let word = normalizedWord(run[...]) {
+                terms.append(QueryTerm(tokens: [word.string], isPrefix: true))
             }
         }
         return terms
@@ -149,32 +189,37 @@ public enum SearchTokenizer {
 
     /// A word without possessive and plural endings, or nil if it is too short to index.
     /// Lengths count Unicode scalars, as the script's `[...word].length` does.
-    static func normalizedWord(_ run: [Unicode.Scalar]) -> String? {
-        var word = run
-        if word.count >= 2, word[word.count - 1] == "s",
-            word[word.count - 2] == "'" || word[word.count - 2] == "\u{2019}"
-        {
-            word.removeLast(2)
-        }
-        word.removeAll { $0 == "'" || $0 == "\u{2019}" }
-        // The endings are ASCII; compared in place, as this runs for every word of every page.
+    static func normalizedWord(_ run: ArraySlice<Unicode.Scalar>) -> Token? {
+        func isApostrophe(_ scalar: Unicode.Scalar) -> Bool { scalar == "'" || scalar == "\u{2019}" }
+        // Measured and cut in place rather than edited as a copy: this runs for every word of
+        // every page, and nearly every word has no apostrophe and no ending to remove.
+        var end = run.endIndex
+        if run.count >= 2, run[end - 1] == "s", isApostrophe(run[end - 2]) { end -= 2 }
+        let word =
+            run[..<end].contains(where: isApostrophe) ? run[..<end].filter { !isApostrophe($0) }[...] : run[..<end]
         func ends(_ suffix: StaticString) -> Bool {
             let count = suffix.utf8CodeUnitCount
             guard word.count >= count else { return false }
             return suffix.withUTF8Buffer { tail in
-                tail.indices.allSatisfy { word[word.count - count + $0].value == UInt32(tail[$0]) }
+                tail.indices.allSatisfy { word[word.endIndex - count + $0].value == UInt32(tail[$0]) }
             }
         }
+        var kept = word.count
+        var ending: Unicode.Scalar?
         if word.count > 4, ends("ies") {
-            word.removeLast(3)
-            word.append("y")
+            kept -= 3
+            ending = "y"
         } else if word.count > 3, ends("es"), ends("ses") || ends("xes") || ends("zes") || ends("ches") || ends("shes")
         {
-            word.removeLast(2)
+            kept -= 2
         } else if word.count > 3, ends("s"), !ends("ss"), !ends("us"), !ends("is") {
-            word.removeLast()
+            kept -= 1
         }
-        return word.count >= 2 ? String(String.UnicodeScalarView(word)) : nil
+        guard kept + (ending == nil ? 0 : 1) >= 2 else { return nil }
+        var token = Token()
+        for scalar in word.prefix(kept) { token.append(scalar) }
+        if let ending { token.append(ending) }
+        return token
     }
 }
 

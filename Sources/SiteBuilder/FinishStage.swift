@@ -1,5 +1,6 @@
 import Diagnostics
 import Liquid
+import Parallel
 
 /// Adds what hosting needs beside the rendered site: the fingerprinted copies of assets that
 /// templates asked for, `.nojekyll`, `CNAME` from `site.yml`, and in production builds

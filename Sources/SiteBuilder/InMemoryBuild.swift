@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Parallel
 import Search
 
 /// A finished build kept in memory, for the preview server: nothing of it is written to disk.
@@ -75,13 +76,7 @@ public final class LiveSite: @unchecked Sendable {
         let state = BuildState(options: options, paths: try OutputFolder.paths(for: options))
         state.fingerprintAssets = false
         if live { state.live = BuildState.Live() }
-        var timings: [StageTiming] = []
-        for stage in Pipeline.stages where stage.name != "write" {
-            let start = ContinuousClock.now
-            await stage.run(state)
-            timings.append(StageTiming(name: stage.name, seconds: (ContinuousClock.now - start).inSeconds))
-            if !state.errors.isEmpty { break }
-        }
+        let timings = await Pipeline.run(Pipeline.stages.filter { $0.name != "write" }, on: state)
         let warnings = Pipeline.deduplicated(state.warnings + state.filterWarnings.all)
         guard state.errors.isEmpty else {
             throw DiagnosticList(warnings + Pipeline.deduplicated(state.errors))
@@ -101,7 +96,7 @@ public final class LiveSite: @unchecked Sendable {
         let basePath = state.config.map { $0.basePath + "/" } ?? "/"
         let summary = BuildSummary(
             pages: state.pagesRendered, files: files.count, linksChecked: state.linksChecked,
-            seconds: (ContinuousClock.now - started).inSeconds, stages: timings, warnings: warnings)
+            seconds: Pipeline.seconds(since: started), stages: timings, warnings: warnings)
         return (InMemoryBuild(files: files, basePath: basePath, summary: summary), state)
     }
 
@@ -220,14 +215,8 @@ public final class LiveSite: @unchecked Sendable {
         }
         var summary = BuildSummary(
             pages: state.pagesRendered, files: files.count, linksChecked: checking.linksChecked,
-            seconds: (ContinuousClock.now - started).inSeconds, stages: [], warnings: warnings)
+            seconds: Pipeline.seconds(since: started), stages: [], warnings: warnings)
         summary.rerenderedOutputs = dirty.count
         return InMemoryBuild(files: files, basePath: basePath, summary: summary, changedPaths: served)
-    }
-}
-
-extension Duration {
-    fileprivate var inSeconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -1,6 +1,7 @@
 import Diagnostics
 import Liquid
 import Markdown
+import Parallel
 
 /// Reads everything the site is made of: `site.yml`, every file of `content/` and `templates/`;
 /// front matter, data files, UI strings and layouts are parsed here, so every later stage

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Parallel
 
 /// The output folder's safety rules, and the swap that replaces it with a finished build.
 enum OutputFolder {

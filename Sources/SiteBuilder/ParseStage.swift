@@ -1,6 +1,7 @@
 import Diagnostics
 import Liquid
 import Markdown
+import Parallel
 
 /// Renders every page's Markdown (on all cores), rewriting links to content files into URLs.
 enum ParseStage {

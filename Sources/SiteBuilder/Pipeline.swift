@@ -130,13 +130,7 @@ enum Pipeline {
             return summary
         }
         let state = BuildState(options: options, paths: paths)
-        var timings: [StageTiming] = []
-        for stage in stages {
-            let start = ContinuousClock.now
-            await stage.run(state)
-            timings.append(StageTiming(name: stage.name, seconds: seconds(since: start)))
-            if !state.errors.isEmpty { break }
-        }
+        var timings = await run(stages, on: state)
         let warnings = deduplicated(state.warnings + state.filterWarnings.all)
         guard state.errors.isEmpty else {
             if state.wroteTemporaryFolder { FileSystem.remove(paths.temporary) }
@@ -157,7 +151,31 @@ enum Pipeline {
         return summary
     }
 
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+    /// Runs `stages` in order until one reports an error, timing each.
+    static func run(_ stages: [Stage], on state: BuildState) async -> [StageTiming] {
+        var timings: [StageTiming] = []
+        for stage in stages {
+            let start = ContinuousClock.now
+            let processorStart = processorSeconds()
+            await stage.run(state)
+            timings.append(
+                StageTiming(
+                    name: stage.name, seconds: seconds(since: start),
+                    processorSeconds: processorSeconds() - processorStart))
+            if !state.errors.isEmpty { break }
+        }
+        return timings
+    }
+
+    /// User and system time of the whole process so far, on all cores.
+    private static func processorSeconds() -> Double {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }

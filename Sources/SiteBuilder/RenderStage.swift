@@ -1,5 +1,6 @@
 import Diagnostics
 import Liquid
+import Parallel
 
 /// Renders every page through its layouts (on all cores, results kept in page order), then
 /// makes the other outputs: alias pages, sitemap, feeds, robots.txt, the marker, and the

@@ -1,4 +1,6 @@
+import Foundation
 import Liquid
+import Parallel
 import Search
 
 /// Writes a search index per language (`search/<lang>/…`) and the script that reads it
@@ -117,7 +119,7 @@ private func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> St
             if !inlineElements.contains(name) { appendSpace() }
             index = tagEnd + 1
         } else if skipping != nil {
-            index += 1
+            index = bytes[index..<end].firstIndex(of: UInt8(ascii: "<")) ?? end
         } else if byte == UInt8(ascii: "&") {
             let referenceEnd = bytes[index..<min(end, index + 12)].firstIndex(of: UInt8(ascii: ";"))
             if let referenceEnd,
@@ -135,13 +137,26 @@ private func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> St
             appendSpace()
             index += 1
         } else {
-            text.append(byte)
-            index += 1
+            // Copied a run at a time up to the next tag, reference or space: most of a page.
+            var runEnd = index + 1
+            while runEnd < end, !endsTextRun(bytes[runEnd]) { runEnd += 1 }
+            text.append(contentsOf: bytes[index..<runEnd])
+            index = runEnd
         }
     }
     while text.first == UInt8(ascii: " ") { text.removeFirst() }
     while text.last == UInt8(ascii: " ") { text.removeLast() }
     return String(decoding: text, as: UTF8.self)
+}
+
+private func endsTextRun(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"),
+        UInt8(ascii: "\r"):
+        return true
+    default:
+        return false
+    }
 }
 
 /// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
@@ -150,10 +165,18 @@ private let inlineElements: Set<String> = [
     "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
 ]
 
+/// memchr for the first byte, then memcmp: this runs over the whole of every page.
 private func firstIndex(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-    guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
-    for index in start...(bytes.count - needle.count) where bytes[index] == needle[0] {
-        if bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+    guard let base = bytes.baseAddress, let first = needle.first else { return nil }
+    let lastStart = bytes.count - needle.count
+    var position = start
+    while position <= lastStart {
+        guard let hit = memchr(base + position, Int32(first), lastStart - position + 1) else { return nil }
+        let index = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+        if needle.withUnsafeBytes({ $0.baseAddress.map { memcmp(base + index, $0, needle.count) } }) == 0 {
+            return index
+        }
+        position = index + 1
     }
     return nil
 }

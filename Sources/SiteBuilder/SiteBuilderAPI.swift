@@ -46,6 +46,9 @@ public struct BuildOptions: Sendable {
 public struct StageTiming: Sendable {
     public var name: String
     public var seconds: Double
+    /// Processor time of the process during the stage, on all cores: beside `seconds` it shows
+    /// how well a stage spreads over them, and it moves less than wall time on a busy machine.
+    public var processorSeconds: Double?
 }
 
 public struct BuildSummary: Sendable {

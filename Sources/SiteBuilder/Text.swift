@@ -5,7 +5,8 @@ import Diagnostics
 func decodeSourceText(_ bytes: [UInt8], path: String) throws -> String {
     var body = bytes[...]
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-    if let text = String(validating: body, as: UTF8.self) { return text }
+    // Through a buffer pointer: validating a generic collection goes byte by byte.
+    if let text = body.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) { return text }
     let (line, column, lineText) = firstInvalidByte(in: body)
     throw Diagnostic(
         at: SourceLocation(file: path, line: line, column: column), "the file is not valid UTF-8",

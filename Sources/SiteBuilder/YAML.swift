@@ -14,10 +14,12 @@ struct YAMLSource {
     let lineOffset: Int
 
     /// The document's root node; nil for an empty document. Tags are resolved by `value(_:)`
-    /// rather than by Yams' regular expressions, which cost more than the parse itself.
+    /// rather than by Yams' regular expressions, which cost more than the parse itself. The
+    /// encoding is named: Yams' default reads the whole process environment on every parse,
+    /// which cost more than the parse of a page's front matter.
     func compose(_ yaml: String) throws -> Node? {
         do {
-            return try Yams.compose(yaml: yaml, .basic)
+            return try Yams.compose(yaml: yaml, .basic, .default, .utf8)
         } catch let error as YamlError {
             throw diagnostic(for: error)
         }

@@ -56,7 +56,8 @@ func printSummary(_ summary: BuildSummary, verbose: Bool) {
     if verbose {
         for stage in summary.stages {
             let name = stage.name.padding(toLength: 8, withPad: " ", startingAt: 0)
-            print("  \(name) \(String(format: "%8.3f", stage.seconds)) s")
+            let processor = stage.processorSeconds.map { String(format: "  (processor %.3f s)", $0) } ?? ""
+            print("  \(name) \(String(format: "%8.3f", stage.seconds)) s\(processor)")
         }
     }
     print(summary.line)

@@ -141,7 +141,8 @@ for pages in $SIZES; do
         bh_times+=("$(seconds "$OUT/p$pages-bridgehead.time")")
         bh_cpu+=("$(cpu "$OUT/p$pages-bridgehead.time")")
         bh_mb+=("$(megabytes "$OUT/p$pages-bridgehead.time")")
-        awk '/^  [a-z]+ +[0-9.]+ s$/ { print $1, $2 }' "$OUT/p$pages-bridgehead.out" >>"$OUT/p$pages.stages"
+        awk '/^  [a-z]+ +[0-9.]+ s/ { p = 0; if (match($0, /processor [0-9.]+/)) p = substr($0, RSTART + 10, RLENGTH - 10)
+            print $1, $2, p }' "$OUT/p$pages-bridgehead.out" >>"$OUT/p$pages.stages"
 
         timed "p$pages-cmark" sh -c 'dir=$1; shift; find "$dir" -name "*.md" -print0 | sort -z | xargs -0 cmark-gfm "$@"' sh \
             "$bodies" "${CMARK_EXTENSIONS[@]}" --table-prefer-style-attributes
@@ -174,7 +175,8 @@ for pages in $SIZES; do
         "$cmark_c" "$(ratio "$bh_c" "$cmark_c")")")
     stages=""
     for stage in $(awk '{ print $1 }' "$OUT/p$pages.stages" | awk '!seen[$0]++'); do
-        stages+="$(printf ' %s %.3f' "$stage" "$(awk -v s="$stage" '$1 == s { print $2 }' "$OUT/p$pages.stages" | median)")"
+        stages+="$(printf ' %s %.3f/%.3f' "$stage" "$(awk -v s="$stage" '$1 == s { print $2 }' "$OUT/p$pages.stages" | median)" \
+            "$(awk -v s="$stage" '$1 == s { print $3 }' "$OUT/p$pages.stages" | median)")"
     done
     STAGE_LINES+=("$(printf '%7s:%s' "$pages" "$stages")")
     echo "p$pages wall (s): hugo ${hugo_times[*]} | bridgehead ${bh_times[*]} | cmark-gfm ${cmark_times[*]}" \
@@ -194,7 +196,7 @@ echo "no-change rebuild (the same bridgehead build again, wall seconds, median o
 printf '%7s %9s %9s %9s\n' pages clean again clean/again
 printf '%s\n' "${AGAIN[@]}"
 echo
-echo "bridgehead stage medians (s, from --verbose):"
+echo "bridgehead stage medians (wall/processor s, from --verbose; processor time is on all cores):"
 printf '%s\n' "${STAGE_LINES[@]}"
 if [ -n "${BH_MEDIAN[1000]:-}" ] && [ -n "${BH_MEDIAN[10000]:-}" ]; then
     echo

@@ -6,8 +6,9 @@ private struct Slots<T>: @unchecked Sendable {
 }
 
 /// `body` for every index in `0..<count`, on all cores unless `serial`, with the results in
-/// index order whatever order the work finished in.
-func parallelMap<T>(_ count: Int, serial: Bool = false, _ body: @Sendable (Int) -> T) -> [T] {
+/// index order whatever order the work finished in. The one way the build and the search index
+/// spread work over cores, shared so that neither keeps its own unsafe pointer handling.
+public func parallelMap<T>(_ count: Int, serial: Bool = false, _ body: @Sendable (Int) -> T) -> [T] {
     guard count > 0 else { return [] }
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { return }

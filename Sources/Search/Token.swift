@@ -1,0 +1,146 @@
+/// An index token's UTF-8 bytes. Every word and bigram of every page is hashed into a table
+/// while a site is indexed; as a `String` each would cost an allocation or, being Hangul and so
+/// not ASCII, a hash that normalizes it first. Tokens of up to 24 bytes (nearly all: a Hangul
+/// bigram is 6) are held inline; longer ones keep all their bytes in `longBytes` as well.
+struct Token: Hashable, Comparable, Sendable {
+    private static let inlineCapacity = 24
+
+    private var first: UInt64 = 0
+    private var second: UInt64 = 0
+    private var third: UInt64 = 0
+    private(set) var byteCount = 0
+    private var longBytes: [UInt8]?
+
+    init() {}
+
+    init(_ scalar: Unicode.Scalar) {
+        append(scalar)
+    }
+
+    /// A bigram; two parameters rather than a variadic one, which would allocate an array for
+    /// every bigram of every page.
+    init(_ first: Unicode.Scalar, _ second: Unicode.Scalar) {
+        // Most bigrams are two Hangul syllables, three UTF-8 bytes each: packed at once.
+        if (0x800...0xFFFF).contains(first.value), (0x800...0xFFFF).contains(second.value) {
+            func threeBytes(_ value: UInt32) -> UInt64 {
+                UInt64(0xE0 | value >> 12) << 16 | UInt64(0x80 | (value >> 6) & 0x3F) << 8 | UInt64(0x80 | value & 0x3F)
+            }
+            self.first = threeBytes(first.value) << 40 | threeBytes(second.value) << 16
+            byteCount = 6
+        } else {
+            append(first)
+            append(second)
+        }
+    }
+
+    mutating func append(_ scalar: Unicode.Scalar) {
+        if scalar.isASCII {
+            append(byte: UInt8(truncatingIfNeeded: scalar.value))
+        } else {
+            for byte in scalar.utf8 { append(byte: byte) }
+        }
+    }
+
+    private mutating func append(byte: UInt8) {
+        if byteCount < Self.inlineCapacity {
+            // Big-endian within each word, so that comparing words compares bytes in order.
+            let shift = UInt64(56 - (byteCount % 8) * 8)
+            switch byteCount / 8 {
+            case 0: first |= UInt64(byte) << shift
+            case 1: second |= UInt64(byte) << shift
+            default: third |= UInt64(byte) << shift
+            }
+        } else {
+            if longBytes == nil { longBytes = inlineBytes }
+            longBytes?.append(byte)
+        }
+        byteCount += 1
+    }
+
+    private var inlineBytes: [UInt8] {
+        (0..<min(byteCount, Self.inlineCapacity)).map { index in
+            let word = index < 8 ? first : index < 16 ? second : third
+            return UInt8(truncatingIfNeeded: word >> UInt64(56 - (index % 8) * 8))
+        }
+    }
+
+    var utf8: [UInt8] { longBytes ?? inlineBytes }
+
+    /// The inline words and the length say everything about a short token; `longBytes` is
+    /// only hashed when there is one.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(first)
+        hasher.combine(second)
+        hasher.combine(third)
+        hasher.combine(byteCount)
+        if let longBytes { hasher.combine(longBytes) }
+    }
+
+    var string: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// Byte order, which for UTF-8 is the order of the Unicode scalars.
+    static func < (lhs: Token, rhs: Token) -> Bool {
+        if lhs.longBytes == nil, rhs.longBytes == nil {
+            return (lhs.first, lhs.second, lhs.third, lhs.byteCount) < (rhs.first, rhs.second, rhs.third, rhs.byteCount)
+        }
+        return lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+}
+
+extension Token {
+    /// A cheap hash for `TokenTally`: a multiply-xor of the inline words (and of the remaining
+    /// bytes of a long token).
+    var quickHash: UInt64 {
+        var hash = (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &* 0xC2B2_AE3D_27D4_EB4F)
+        hash ^= (third &* 0x1656_67B1_9E37_79F9) ^ UInt64(byteCount)
+        if let longBytes {
+            for byte in longBytes.dropFirst(Self.inlineCapacity) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        }
+        return hash ^ (hash >> 32)
+    }
+}
+
+/// A page's tokens with two counts each, in the order they first came. Filled once for every
+/// token of every page, which with `Dictionary` (SipHash, seeded per process, and a 40-byte
+/// key hashed field by field) was most of the cost of indexing a site: an open-addressing table
+/// over `Token.quickHash`, whose slots hold positions in the entry arrays, so that growing
+/// moves only the slots.
+struct TokenTally {
+    private(set) var tokens: [Token] = []
+    private(set) var placed: [Int] = []
+    private(set) var bodyCounts: [Int] = []
+    private var slots = [Int32](repeating: -1, count: 1024)
+
+    mutating func add(_ token: Token, placed weight: Int = 0, body count: Int = 0) {
+        let entry = position(of: token)
+        placed[entry] += weight
+        bodyCounts[entry] += count
+    }
+
+    private mutating func position(of token: Token) -> Int {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: token.quickHash) & mask
+        while slots[slot] >= 0 {
+            let entry = Int(slots[slot])
+            if tokens[entry] == token { return entry }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = Int32(tokens.count)
+        tokens.append(token)
+        placed.append(0)
+        bodyCounts.append(0)
+        // At most half full, so that probe runs stay short.
+        if tokens.count * 2 > slots.count { grow() }
+        return tokens.count - 1
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (entry, token) in tokens.enumerated() {
+            var slot = Int(truncatingIfNeeded: token.quickHash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(entry)
+        }
+    }
+}
