@@ -45,41 +45,53 @@ public struct SearchIndex: Sendable {
         var score: Int
     }
 
-    private var documents: [SearchDocument]
+    private var documentCount: Int
     /// Each token's postings in document order.
     private var postings: [Token: [Posting]] = [:]
     private var shards: [String: Set<Token>] = [:]
     public private(set) var files: [String: [UInt8]] = [:]
 
     public init(_ documents: [SearchDocument]) {
-        self.documents = documents
-        // Scoring reads every word of every page: on all cores, a batch at a time so that only
-        // one batch's scores are held at once, and taken in page order.
+        self.init(count: documents.count) { documents[$0] }
+    }
+
+    /// The index of `count` documents, each asked for once, a batch at a time: a page's text
+    /// is needed only while it is scored and its file is written, so that only one batch's
+    /// texts are held at once rather than a whole site's.
+    public init(count: Int, document: @Sendable (Int) -> SearchDocument) {
+        documentCount = count
+        // Scoring reads every word of every page: on all cores, and taken in page order.
         let batchSize = 256
-        for batchStart in stride(from: 0, to: documents.count, by: batchSize) {
-            let batch = batchStart..<min(batchStart + batchSize, documents.count)
-            let scores = parallelMap(batch.count) { Self.scores(documents[batch.lowerBound + $0]) }
-            for (offset, tokens) in scores.enumerated() {
-                for (token, score) in tokens {
-                    postings[token, default: []].append(Posting(document: batch.lowerBound + offset, score: score))
+        for batchStart in stride(from: 0, to: count, by: batchSize) {
+            let batch = batchStart..<min(batchStart + batchSize, count)
+            let scored = parallelMap(batch.count) { offset in
+                let page = document(batch.lowerBound + offset)
+                return (scores: Self.scores(page), file: Self.documentFile(page))
+            }
+            for (offset, page) in scored.enumerated() {
+                let position = batch.lowerBound + offset
+                for (token, score) in page.scores {
+                    postings[token, default: []].append(Posting(document: position, score: score))
                 }
+                files["d/\(position).json"] = page.file
             }
         }
         for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
         for key in shards.keys { files["t/\(key).json"] = shardFile(key) }
-        let documentFiles = parallelMap(documents.count, documentFile)
-        for (document, file) in documentFiles.enumerated() { files["d/\(document).json"] = file }
         files["meta.json"] = metaFile()
     }
 
     /// Puts `document` in place of the one at `position`; returns the paths of the files that
     /// changed, were added or were removed.
     public mutating func replace(_ position: Int, with document: SearchDocument) -> [String] {
-        // Scored again rather than kept: every page's scores held at once cost more memory
-        // than the whole index.
-        let old = Dictionary(uniqueKeysWithValues: Self.scores(documents[position]))
+        // The old scores are read back from the postings rather than kept per page: every
+        // page's scores or text held at once cost more memory than the whole index.
+        var old: [Token: Int] = [:]
+        for (token, list) in postings {
+            let slot = list.partitioningIndex { $0.document >= position }
+            if slot < list.count, list[slot].document == position { old[token] = list[slot].score }
+        }
         let new = Dictionary(uniqueKeysWithValues: Self.scores(document))
-        documents[position] = document
         var touchedShards: Set<String> = []
         for token in Set(old.keys).union(new.keys) where old[token] != new[token] {
             var list = postings[token] ?? []
@@ -104,7 +116,7 @@ public struct SearchIndex: Sendable {
             changed.append(path)
         }
         for key in touchedShards { update("t/\(key).json", shards[key] == nil ? nil : shardFile(key)) }
-        update("d/\(position).json", documentFile(position))
+        update("d/\(position).json", Self.documentFile(document))
         update("meta.json", metaFile())
         return changed.sorted()
     }
@@ -136,8 +148,7 @@ public struct SearchIndex: Sendable {
         return Array(json.utf8)
     }
 
-    private func documentFile(_ position: Int) -> [UInt8] {
-        let document = documents[position]
+    private static func documentFile(_ document: SearchDocument) -> [UInt8] {
         var json = Array("{\"u\":".utf8)
         appendJSONString(document.url, to: &json)
         json += Array(",\"t\":".utf8)
@@ -150,19 +161,28 @@ public struct SearchIndex: Sendable {
 
     /// The start of a page's text, cut after `storedTextLimit` scalars but not inside a
     /// character (a combining mark stays with its base). Counted in scalars rather than
-    /// characters: finding character boundaries in every page's Korean text cost more than the
-    /// rest of writing the index.
-    private func snippetText(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard var end = scalars.index(scalars.startIndex, offsetBy: Self.storedTextLimit, limitedBy: scalars.endIndex)
+    /// characters, and on the UTF-8 bytes (a scalar starts at every byte that is not a
+    /// continuation byte): finding character boundaries in every page's Korean text cost more
+    /// than the rest of writing the index.
+    private static func snippetText(_ text: String) -> String {
+        var scalarsSeen = 0
+        let utf8 = text.utf8
+        guard
+            let cut = utf8.firstIndex(where: { byte in
+                if byte & 0xC0 == 0x80 { return false }
+                scalarsSeen += 1
+                return scalarsSeen > Self.storedTextLimit
+            })
         else { return text }
+        let scalars = text.unicodeScalars
+        var end = cut
         while end < scalars.endIndex, scalars[end].properties.isGraphemeExtend { scalars.formIndex(after: &end) }
         return String(scalars[..<end])
     }
 
     private func metaFile() -> [UInt8] {
         let keys = shards.keys.sorted().map(jsonString).joined(separator: ",")
-        return Array("{\"v\":1,\"docs\":\(documents.count),\"shards\":[\(keys)]}".utf8)
+        return Array("{\"v\":1,\"docs\":\(documentCount),\"shards\":[\(keys)]}".utf8)
     }
 }
 

@@ -18,11 +18,9 @@ struct BuiltFiles: SiteFiles {
     }
 
     func contents(of path: String) throws -> [UInt8]? {
-        switch files[path] {
-        case .text(let text)?: return Array(text.utf8)
-        case .copy(let source)?: return try FileSystem.readFile(source)
-        case nil: return nil
-        }
+        guard let file = files[path] else { return nil }
+        if case .copy(let source) = file { return try FileSystem.readFile(source) }
+        return file.madeBytes
     }
 }
 

@@ -44,7 +44,7 @@ enum FinishStage {
             let (path, file) = files[index]
             let bytes: [UInt8]
             switch file {
-            case .text(let text): bytes = Array(text.utf8)
+            case .text, .bytes: bytes = file.madeBytes ?? []
             case .copy(let source):
                 do {
                     bytes = try FileSystem.readFile(source)

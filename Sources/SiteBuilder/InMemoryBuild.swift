@@ -83,9 +83,10 @@ public final class LiveSite: @unchecked Sendable {
         }
         var files: [String: Data] = [:]
         for (path, file) in state.outputs where path != OutputFolder.markerName {
-            switch file {
-            case .text(let text): files[path] = Data(text.utf8)
-            case .copy(let source): files[path] = Data(try FileSystem.readFile(source))
+            if case .copy(let source) = file {
+                files[path] = Data(try FileSystem.readFile(source))
+            } else {
+                files[path] = file.madeBytes.map { Data($0) }
             }
         }
         if let live = state.live, let graph = state.graph {
@@ -177,7 +178,7 @@ public final class LiveSite: @unchecked Sendable {
                 for path in live.searchIndexes[job.page.language].replace(entry.position, with: document) {
                     let full = SearchStage.indexPath(path, language: language)
                     let bytes = live.searchIndexes[job.page.language].files[path]
-                    state.outputs[full] = bytes.map { .text(String(decoding: $0, as: UTF8.self)) }
+                    state.outputs[full] = bytes.map { .bytes($0) }
                     changed.append(full)
                 }
             }
@@ -207,8 +208,7 @@ public final class LiveSite: @unchecked Sendable {
         unsettledOutputs = []
         var served: [String] = []
         for path in touched.sorted() {
-            var bytes: Data?
-            if case .text(let text)? = state.outputs[path] { bytes = Data(text.utf8) }
+            let bytes = state.outputs[path]?.madeBytes.map { Data($0) }
             guard files[path] != bytes else { continue }
             files[path] = bytes
             served.append(path)

@@ -141,6 +141,8 @@ enum WriteStage {
                 switch file {
                 case .text(var text):
                     try text.withUTF8 { try FileSystem.writeFile(UnsafeRawBufferPointer($0), to: target) }
+                case .bytes(let bytes):
+                    try FileSystem.writeFile(bytes, to: target)
                 case .copy(let source):
                     try FileSystem.copyFile(source, to: target)
                 }

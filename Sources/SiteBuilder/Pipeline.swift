@@ -24,10 +24,22 @@ struct BuildPaths: Sendable {
     func shown(_ relative: String) -> String { display + relative }
 }
 
-/// A file of the built site: text made by the build, or a file to copy.
+/// A file of the built site: text made by the build, bytes made by it, or a file to copy.
 enum OutputFile: Sendable {
     case text(String)
+    /// The search index, made as bytes: kept so rather than copied into a `String`, which held
+    /// the whole index twice at the build's peak.
+    case bytes([UInt8])
     case copy(from: String)
+
+    /// The contents of a file the build made; nil for a copy.
+    var madeBytes: [UInt8]? {
+        switch self {
+        case .text(let text): Array(text.utf8)
+        case .bytes(let bytes): bytes
+        case .copy: nil
+        }
+    }
 }
 
 /// Everything one build knows, handed from stage to stage.

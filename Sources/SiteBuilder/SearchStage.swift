@@ -15,23 +15,23 @@ enum SearchStage {
 
     static func run(_ state: BuildState) async {
         guard let graph = state.graph, let config = state.config, config.search else { return }
-        let entries = self.entries(graph)
-        let outputs = state.outputs
-        let documents = parallelMap(entries.count, serial: !state.options.parallel) { index in
-            document(entries[index].page, html: outputs[entries[index].outputPath])
-        }
-        var perLanguage = [[SearchDocument]](repeating: [], count: config.languages.count)
-        for (entry, document) in zip(entries, documents) {
+        var perLanguage = [[(page: Page, outputPath: String)]](repeating: [], count: config.languages.count)
+        for entry in entries(graph) {
             state.live?.searchEntries[ObjectIdentifier(entry.page)] = (
                 perLanguage[entry.page.language].count, entry.outputPath
             )
-            perLanguage[entry.page.language].append(document)
+            perLanguage[entry.page.language].append(entry)
         }
-        let indexes = perLanguage.map(SearchIndex.init)
+        let outputs = state.outputs
+        // Each page's text is taken from its HTML as the index asks for it, so that the texts
+        // of the whole site are never held at once.
+        let indexes = perLanguage.map { entries in
+            SearchIndex(count: entries.count) { document(entries[$0].page, html: outputs[entries[$0].outputPath]) }
+        }
         state.live?.searchIndexes = indexes
         for (language, index) in zip(config.languages, indexes) {
             for (path, bytes) in index.files {
-                state.outputs[indexPath(path, language: language)] = .text(String(decoding: bytes, as: UTF8.self))
+                state.outputs[indexPath(path, language: language)] = .bytes(bytes)
             }
         }
         state.outputs["\(folder)/search.js"] = .text(SearchScript.source)
