@@ -156,10 +156,18 @@ public struct Template: Sendable {
     /// include chain as causes); non-fatal problems (undefined variables when not strict) are
     /// appended to `warnings`.
     public func render(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> String {
+        String(decoding: try renderUTF8(context, warnings: &warnings), as: UTF8.self)
+    }
+
+    /// The output as UTF-8 bytes, for a caller that writes it out: making a `String` of a
+    /// page checks every byte of it again.
+    public func renderUTF8(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> [UInt8] {
         let renderer = Renderer(environment: environment, globals: context, file: file)
         let output = try renderer.renderDocument(self)
         warnings.append(contentsOf: renderer.warnings)
-        return output
+        // Copied to its own size: the buffer it was written into grew by doubling, and a site
+        // keeps every page's output until it is written.
+        return output.withUnsafeBufferPointer { Array($0) }
     }
 
     public func render(_ context: [String: LiquidValue]) throws -> String {

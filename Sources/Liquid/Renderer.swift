@@ -57,10 +57,10 @@ final class Renderer: FilterContext {
         self.maximumIncludeDepth = environment.options.maximumIncludeDepth
     }
 
-    func renderDocument(_ template: Template) throws -> String {
+    func renderDocument(_ template: Template) throws -> [UInt8] {
         output.reserveCapacity(template.file.bytes.count * 2)
         _ = try render(template.root)
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     private func emit(_ text: String) {

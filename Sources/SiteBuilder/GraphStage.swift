@@ -289,7 +289,9 @@ private struct GraphBuilder {
                                 hint: "use a term with letters or digits", sourceLine: page.source?.text.line(1)))
                         continue
                     }
-                    var entry = bySlug[slug] ?? (name, [])
+                    // Taken out while it changes: a copy read from the dictionary would make each
+                    // append copy the term's whole page list.
+                    var entry = bySlug.removeValue(forKey: slug) ?? (name, [])
                     if precedesInScalarOrder(name, entry.name) { entry.name = name }
                     if entry.pages.last !== page { entry.pages.append(page) }
                     bySlug[slug] = entry

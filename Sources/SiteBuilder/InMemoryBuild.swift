@@ -153,9 +153,9 @@ public final class LiveSite: @unchecked Sendable {
         }
 
         var changed: [String] = []
-        func update(_ path: String, _ text: String) {
-            if case .text(let old)? = state.outputs[path], old == text { return }
-            state.outputs[path] = .text(text)
+        func update(_ path: String, _ file: OutputFile) {
+            if let old = state.outputs[path], old.madeBytes == file.madeBytes { return }
+            state.outputs[path] = file
             changed.append(path)
         }
         for (index, result) in zip(dirty, rendered) {
@@ -166,7 +166,7 @@ public final class LiveSite: @unchecked Sendable {
         where entries.contains(where: { changedPages.contains(ObjectIdentifier($0)) }) {
             update(
                 outputPath(forSitePath: site.language.prefix + "/feed.xml"),
-                feed(site, entries: entries, config: config))
+                .text(feed(site, entries: entries, config: config)))
         }
         if config.search {
             for index in dirty {

@@ -7,7 +7,7 @@ import Parallel
 /// static and content files to copy.
 enum RenderStage {
     struct Rendered {
-        var html: String?
+        var html: OutputFile?
         var diagnostics: [Diagnostic]
         /// The pages whose body the render read, when asked for.
         var bodyReads: Set<ObjectIdentifier> = []
@@ -24,7 +24,7 @@ enum RenderStage {
         for (job, result) in zip(jobs, results) {
             result.diagnostics.forEach(state.fail)
             if let html = result.html {
-                state.outputs[job.outputPath] = .text(html)
+                state.outputs[job.outputPath] = html
                 state.pagesRendered += 1
             }
         }
@@ -61,12 +61,17 @@ enum RenderStage {
         if let paginator = job.paginator { context["paginator"] = paginator }
         var warnings: [Diagnostic] = []
         let rendering = Diagnostic(.note, at: nil, "while rendering \(page.origin)")
-        var html = page.contentHTML
+        // Layouts hand their output on as a String (the next one's `content`); the last one's
+        // stays bytes, as it is written.
+        var html = OutputFile.text(page.contentHTML)
         do {
-            for layout in page.layoutChain {
-                context["content"] = .string(html)
+            for (position, layout) in page.layoutChain.enumerated() {
+                if case .text(let content) = html { context["content"] = .string(content) }
                 context["layout"] = layout.frontMatter
-                html = try layout.template.render(context, warnings: &warnings)
+                html =
+                    position == page.layoutChain.count - 1
+                    ? .bytes(try layout.template.renderUTF8(context, warnings: &warnings))
+                    : .text(try layout.template.render(context, warnings: &warnings))
             }
         } catch let diagnostic as Diagnostic {
             return Rendered(

@@ -48,10 +48,14 @@ enum SearchStage {
     }
 
     static func document(_ page: Page, html: OutputFile?) -> SearchDocument {
-        var text = ""
-        if case .text(let rendered)? = html { text = rendered }
+        let text: String
+        switch html {
+        case .text(let rendered)?: text = searchableText(ofPage: rendered)
+        case .bytes(let rendered)?: text = rendered.withUnsafeBufferPointer(searchableText(ofPageBytes:))
+        case .copy?, nil: text = ""
+        }
         return SearchDocument(
-            url: page.url, title: page.title, headings: headingTitles(page.toc), text: searchableText(ofPage: text),
+            url: page.url, title: page.title, headings: headingTitles(page.toc), text: text,
             terms: page.terms.flatMap { $0 })
     }
 
@@ -80,7 +84,7 @@ func searchableText(ofPage html: String) -> String {
     return html.withUTF8(searchableText(ofPageBytes:))
 }
 
-private func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
+func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
     var start = 0
     var end = bytes.count
     for element in ["main", "body"] {
