@@ -18,9 +18,11 @@ let package = Package(
         .target(name: "Markdown", dependencies: ["CCmarkGFM", "Diagnostics"], path: "Shared/Markdown"),
         .target(name: "Liquid", dependencies: ["Diagnostics"], path: "Shared/Liquid"),
         .target(name: "LinkChecker", dependencies: ["Diagnostics"], path: "Shared/LinkChecker"),
-        .target(name: "Search", path: "Shared/Search"),
+        .target(name: "Parallel", path: "Shared/Parallel"),
+        .target(name: "Search", dependencies: ["Parallel"], path: "Shared/Search"),
         .target(
-            name: "SiteBuilder", dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Search", "Yams"],
+            name: "SiteBuilder",
+            dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Parallel", "Search", "Yams"],
             path: "Shared/SiteBuilder"),
         .executableTarget(name: "FuzzLiquid", dependencies: ["Liquid"]),
         .executableTarget(name: "FuzzFrontMatter", dependencies: ["SiteBuilder"]),
