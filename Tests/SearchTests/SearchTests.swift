@@ -173,3 +173,30 @@ private let documents = [
     }
     #expect(index.replace(1, with: documents[1]) == [])
 }
+
+/// Tokens longer than the 24 bytes a token holds inline, and tokens that share those 24 bytes,
+/// stay distinct, are found, and sort in byte order within their shard.
+@Test func longTokensAreKeptWholeAndSortedByTheirBytes() {
+    let longer = "internationalizationsxyzabc"
+    let longest = "internationalizationsxyzabcd"
+    #expect(SearchTokenizer.tokens("\(longer) \(longest)") == [longer, longest])
+    let files = SearchIndex([
+        SearchDocument(url: "/a/", title: "A", text: longest),
+        SearchDocument(url: "/b/", title: "B", text: longer),
+        SearchDocument(url: "/c/", title: "C", text: "int"),
+    ]).files
+    let engine = SearchQueryEngine(files: files)
+    #expect(engine.search(longest) == ["/a/"])
+    #expect(engine.search(longer) == ["/b/", "/a/"])
+    let shard = files["t/696e.json"].map { String(decoding: $0, as: UTF8.self) }
+    #expect(shard == "{\"int\":[[2,1]],\"\(longer)\":[[1,1]],\"\(longest)\":[[0,1]]}")
+}
+
+/// A page's stored text is cut after 4,000 scalars, but not between a letter and the
+/// combining mark on it.
+@Test func storedTextIsCutAfterItsLimitButNotInsideACharacter() throws {
+    let text = String(repeating: "가", count: 3_999) + "e\u{301}" + String(repeating: "나", count: 10)
+    let files = SearchIndex([SearchDocument(url: "/a/", title: "A", text: text)]).files
+    let stored = try #require(files["d/0.json"].map { String(decoding: $0, as: UTF8.self) })
+    #expect(stored.hasSuffix("가e\u{301}\"}"))
+}
