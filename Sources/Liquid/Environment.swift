@@ -156,18 +156,26 @@ public struct Template: Sendable {
     /// include chain as causes); non-fatal problems (undefined variables when not strict) are
     /// appended to `warnings`.
     public func render(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> String {
-        String(decoding: try renderUTF8(context, warnings: &warnings), as: UTF8.self)
+        try rendering(context, warnings: &warnings) { try $0.renderText(self) }
     }
 
     /// The output as UTF-8 bytes, for a caller that writes it out: making a `String` of a
-    /// page checks every byte of it again.
+    /// page costs a copy.
     public func renderUTF8(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> [UInt8] {
+        try rendering(context, warnings: &warnings) { renderer in
+            // Copied to its own size: the buffer it was written into grew by doubling, and a site
+            // keeps every page's output until it is written.
+            try renderer.renderDocument(self).withUnsafeBufferPointer { Array($0) }
+        }
+    }
+
+    private func rendering<Output>(
+        _ context: [String: LiquidValue], warnings: inout [Diagnostic], _ body: (Renderer) throws -> Output
+    ) throws -> Output {
         let renderer = Renderer(environment: environment, globals: context, file: file)
-        let output = try renderer.renderDocument(self)
+        let output = try body(renderer)
         warnings.append(contentsOf: renderer.warnings)
-        // Copied to its own size: the buffer it was written into grew by doubling, and a site
-        // keeps every page's output until it is written.
-        return output.withUnsafeBufferPointer { Array($0) }
+        return output
     }
 
     public func render(_ context: [String: LiquidValue]) throws -> String {

@@ -27,6 +27,9 @@ final class Renderer: FilterContext {
     private var file: SourceFile
     /// The names of the partials being rendered, outermost first.
     private var includeNames: [String] = []
+    /// Partials this render has already resolved, by include tag: reading the tag's shared
+    /// atomic reference costs several times a dictionary lookup.
+    private var resolvedPartials: [ObjectIdentifier: ParsedPartial] = [:]
     private static let maximumIncludeNotes = 6
     /// Above zero while evaluating something that tests for existence (`if`, `unless`, `case`,
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
@@ -63,6 +66,18 @@ final class Renderer: FilterContext {
         return output
     }
 
+    func renderText(_ template: Template) throws -> String {
+        _ = try renderDocument(template)
+        return outputText()
+    }
+
+    /// The output as a String. The bytes are whole valid Strings appended one after another, so
+    /// they are valid UTF-8; checking them again cost as much as a tenth of a render.
+    private func outputText() -> String {
+        let bytes = output
+        return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+    }
+
     private func emit(_ text: String) {
         var text = text
         text.withUTF8 { output.append(contentsOf: $0) }
@@ -74,7 +89,7 @@ final class Renderer: FilterContext {
         output = []
         defer { output = saved }
         let flow = try render(body)
-        return (String(decoding: output, as: UTF8.self), flow)
+        return (outputText(), flow)
     }
 
     // MARK: Scopes
@@ -351,7 +366,11 @@ final class Renderer: FilterContext {
                 at: include.offset, "include cycle: \(cycle) (still going after \(limit) partials)",
                 hint: "an include or render that reaches itself never ends; make one of them stop")
         }
-        var template = include.resolved.load()
+        var template = resolvedPartials[ObjectIdentifier(include)]
+        if template == nil, let shared = include.resolved.load() {
+            template = shared
+            resolvedPartials[ObjectIdentifier(include)] = shared
+        }
         if template == nil {
             do {
                 template = try environment.partial(named: name)
@@ -459,7 +478,9 @@ final class Renderer: FilterContext {
         for filter in expression.filters {
             // Argument expressions are plain values, never filtered ones, so nothing below
             // reenters this buffer while it is being filled.
-            argumentBuffer.removeAll(keepingCapacity: true)
+            // Popping the few arguments costs far less than `removeAll(keepingCapacity:)`,
+            // which goes through the generic `replaceSubrange`.
+            while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
             for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
             let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
             do {

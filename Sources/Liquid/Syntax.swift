@@ -14,7 +14,9 @@ struct Symbol: Sendable, Hashable {
     let name: String
 }
 
-enum Node: Sendable {
+/// Indirect, so that copying a node out of its block (which every render does) retains one box
+/// instead of each part of the payload.
+indirect enum Node: Sendable {
     case text(String)
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
