@@ -67,6 +67,7 @@ public final class LiquidEnvironment: Sendable {
     private let partials = Mutex<[String: PartialLookup]>([:])
     private let expressionCache = Mutex<[String: (Condition, SourceFile)]>([:])
     private let symbols = Mutex<[String: Int]>([:])
+    private let stateKeys = Mutex<[String: Int]>([:])
     let forloopSymbol: Symbol
     let tablerowloopSymbol: Symbol
 
@@ -119,6 +120,17 @@ public final class LiquidEnvironment: Sendable {
         }
     }
 
+    /// The number standing for `text` as the key of render state (cycle positions, loop
+    /// offsets), so a render hashes an integer instead of the text.
+    func stateKey(_ text: String) -> Int {
+        stateKeys.withLock { table in
+            if let id = table[text] { return id }
+            let id = table.count
+            table[text] = id
+            return id
+        }
+    }
+
     func cachedCondition(
         _ expression: String, parse: () throws -> (Condition, SourceFile)
     ) throws -> (Condition, SourceFile) {
@@ -162,11 +174,7 @@ public struct Template: Sendable {
     /// The output as UTF-8 bytes, for a caller that writes it out: making a `String` of a
     /// page costs a copy.
     public func renderUTF8(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> [UInt8] {
-        try rendering(context, warnings: &warnings) { renderer in
-            // Copied to its own size: the buffer it was written into grew by doubling, and a site
-            // keeps every page's output until it is written.
-            try renderer.renderDocument(self).withUnsafeBufferPointer { Array($0) }
-        }
+        try rendering(context, warnings: &warnings) { try $0.renderDocument(self) }
     }
 
     private func rendering<Output>(

@@ -15,13 +15,14 @@ final class Renderer: FilterContext {
     /// Counters of `increment`/`decrement`, which live beside the globals, not in the scopes.
     private var counters: [Int: LiquidValue] = [:]
     /// The rendered text as UTF-8: appending bytes is far cheaper than growing a String.
-    private var output: [UInt8] = []
+    private var output = OutputBuffer(capacity: 0)
     /// Reused for filter arguments so a filter call does not allocate an array.
     private var argumentBuffer: [LiquidValue] = []
     private(set) var warnings: [Diagnostic] = []
     private var warnedPlaces: Set<String> = []
-    private var cycles: [String: Int] = [:]
-    private var loopOffsets: [String: Int] = [:]
+    /// Keyed by `LiquidEnvironment.stateKey`.
+    private var cycles: [Int: Int] = [:]
+    private var loopOffsets: [Int: Int] = [:]
     private var loopStack: [ForloopDrop] = []
     private var lastChanged: String?
     private var file: SourceFile
@@ -60,36 +61,33 @@ final class Renderer: FilterContext {
         self.maximumIncludeDepth = environment.options.maximumIncludeDepth
     }
 
-    func renderDocument(_ template: Template) throws -> [UInt8] {
-        output.reserveCapacity(template.file.bytes.count * 2)
+    /// Renders the template into `output`.
+    private func renderRoot(_ template: Template) throws {
+        output = OutputBuffer(capacity: template.file.bytes.count * 2)
         _ = try render(template.root)
-        return output
+    }
+
+    func renderDocument(_ template: Template) throws -> [UInt8] {
+        try renderRoot(template)
+        return output.bytes
     }
 
     func renderText(_ template: Template) throws -> String {
-        _ = try renderDocument(template)
-        return outputText()
-    }
-
-    /// The output as a String. The bytes are whole valid Strings appended one after another, so
-    /// they are valid UTF-8; checking them again cost as much as a tenth of a render.
-    private func outputText() -> String {
-        let bytes = output
-        return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+        try renderRoot(template)
+        return output.text
     }
 
     private func emit(_ text: String) {
-        var text = text
-        text.withUTF8 { output.append(contentsOf: $0) }
+        output.append(text)
     }
 
     /// Renders `body` into a string of its own instead of the output.
     private func capturing(_ body: Block) throws -> (String, Flow) {
-        let saved = output
-        output = []
-        defer { output = saved }
+        var saved = OutputBuffer(capacity: 0)
+        swap(&output, &saved)
+        defer { swap(&output, &saved) }
         let flow = try render(body)
-        return (outputText(), flow)
+        return (output.text, flow)
     }
 
     // MARK: Scopes
@@ -176,7 +174,7 @@ final class Renderer: FilterContext {
             emit(String(value))
             counters[symbol.id] = .int(step > 0 ? value + 1 : value)
         case .cycle(let cycle):
-            let key = try cycle.group.map { try evaluate($0).outputText } ?? cycle.anonymousKey
+            let key = try cycle.group.map { environment.stateKey(try evaluate($0).outputText) } ?? cycle.anonymousKey
             // Liquid indexes without wrapping and resets only once past the end, so cycles that
             // share a name but differ in length behave as in Ruby.
             let position = cycles[key, default: 0]
@@ -253,7 +251,7 @@ final class Renderer: FilterContext {
         }
         var start = 0
         if loop.offsetContinues {
-            start = loopOffsets[loop.continuationKey] ?? 0
+            start = loopOffsets[loop.continuationID] ?? 0
         } else if let offset = loop.offset {
             start = try integer(offset, attribute: "offset", at: loop.offsetInSource)
         }
@@ -269,7 +267,7 @@ final class Renderer: FilterContext {
         end = max(start, end)
         var segment = start == 0 && end == items.count ? items : Array(items[start..<end])
         if loop.reversed { segment.reverse() }
-        loopOffsets[loop.continuationKey] = start + segment.count
+        loopOffsets[loop.continuationID] = start + segment.count
         return segment
     }
 

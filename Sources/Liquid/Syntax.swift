@@ -55,10 +55,11 @@ struct CaseClause: Sendable {
 final class Cycle: Sendable {
     let group: Expression?
     let values: [Expression]
-    /// Key for the cycle's position when it has no group name: the values as written.
-    let anonymousKey: String
+    /// Key for the cycle's position when it has no group name: the values as written, as a
+    /// `LiquidEnvironment.stateKey`.
+    let anonymousKey: Int
 
-    init(group: Expression?, values: [Expression], anonymousKey: String) {
+    init(group: Expression?, values: [Expression], anonymousKey: Int) {
         self.group = group
         self.values = values
         self.anonymousKey = anonymousKey
@@ -77,6 +78,8 @@ final class ForLoop: Sendable {
     let elseBody: Block?
     /// `offset: continue` remembers where the loop over this variable and collection stopped.
     let continuationKey: String
+    /// `continuationKey` as a `LiquidEnvironment.stateKey`.
+    let continuationID: Int
     let offsetInSource: Int
 
     init(_ parts: ForLoopParts, body: Block, elseBody: Block?) {
@@ -90,6 +93,7 @@ final class ForLoop: Sendable {
         self.body = body
         self.elseBody = elseBody
         continuationKey = parts.continuationKey
+        continuationID = parts.continuationID
         offsetInSource = parts.offsetInSource
     }
 }
@@ -104,6 +108,7 @@ struct ForLoopParts {
     var offsetContinues = false
     var columns: Expression?
     var continuationKey: String
+    var continuationID: Int
     var offsetInSource: Int
 }
 
