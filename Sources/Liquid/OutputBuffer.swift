@@ -23,6 +23,26 @@ struct OutputBuffer: ~Copyable {
         if copied == nil { Array(text.utf8).withUnsafeBufferPointer { append($0) } }
     }
 
+    /// Writes the decimal digits in place; `String(number)` allocated a string for each one.
+    mutating func append(_ number: Int) {
+        // 20 digits and a sign hold any Int.
+        if count + 21 > capacity { grow(toHold: count + 21) }
+        var magnitude = number.magnitude
+        var digits = 0
+        repeat {
+            (start + count + digits).initialize(to: UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+            digits += 1
+        } while magnitude > 0
+        if number < 0 {
+            (start + count + digits).initialize(to: UInt8(ascii: "-"))
+            digits += 1
+        }
+        var written = UnsafeMutableBufferPointer(start: start + count, count: digits)
+        written.reverse()
+        count += digits
+    }
+
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         if count + bytes.count > capacity { grow(toHold: count + bytes.count) }

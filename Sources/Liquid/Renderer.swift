@@ -211,7 +211,7 @@ final class Renderer: FilterContext {
     private func append(_ value: LiquidValue) {
         switch value {
         case .string(let text): emit(text)
-        case .int(let number): emit(String(number))
+        case .int(let number): output.append(number)
         case .nil: break
         default: emit(value.outputText)
         }
