@@ -129,7 +129,10 @@ final class Renderer: FilterContext {
     }
 
     private func popFrame() {
-        bindings.removeSubrange(frameStarts.removeLast()...)
+        // Popping one by one: `removeSubrange` goes through the generic `replaceSubrange`,
+        // which cost more than the rest of a small include.
+        let start = frameStarts.removeLast()
+        while bindings.count > start { bindings.removeLast() }
     }
 
     /// Binds `symbol` in the innermost frame; returns the binding's position for fast updates.
@@ -476,8 +479,7 @@ final class Renderer: FilterContext {
         for filter in expression.filters {
             // Argument expressions are plain values, never filtered ones, so nothing below
             // reenters this buffer while it is being filled.
-            // Popping the few arguments costs far less than `removeAll(keepingCapacity:)`,
-            // which goes through the generic `replaceSubrange`.
+            // Popped one by one, as in `popFrame`.
             while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
             for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
             let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
