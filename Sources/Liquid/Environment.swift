@@ -66,7 +66,7 @@ public final class LiquidEnvironment: Sendable {
     let urls: SiteURLs
     private let partials = Mutex<[String: PartialLookup]>([:])
     private let expressionCache = Mutex<[String: (Condition, SourceFile)]>([:])
-    private let symbols = Mutex<[String: Int]>([:])
+    private let symbols = Mutex<(ids: [String: Int], names: [String])>(([:], []))
     private let stateKeys = Mutex<[String: Int]>([:])
     let forloopSymbol: Symbol
     let tablerowloopSymbol: Symbol
@@ -78,9 +78,9 @@ public final class LiquidEnvironment: Sendable {
         self.options = options
         self.loader = loader
         self.urls = SiteURLs(baseURL: options.baseURL)
-        self.forloopSymbol = Symbol(id: 0, name: "forloop")
-        self.tablerowloopSymbol = Symbol(id: 1, name: "tablerowloop")
-        symbols.withLock { $0 = ["forloop": 0, "tablerowloop": 1] }
+        self.forloopSymbol = Symbol(id: 0)
+        self.tablerowloopSymbol = Symbol(id: 1)
+        symbols.withLock { $0 = (["forloop": 0, "tablerowloop": 1], ["forloop", "tablerowloop"]) }
         var table = standardFilters
         for (name, filter) in filters {
             table[name] = FilterDefinition(arity: 0...Int.max, keywords: .any) { input, arguments, context in
@@ -113,11 +113,17 @@ public final class LiquidEnvironment: Sendable {
     /// The interned symbol for a variable name; the same name always gets the same id.
     func symbol(_ name: String) -> Symbol {
         symbols.withLock { table in
-            if let id = table[name] { return Symbol(id: id, name: name) }
-            let id = table.count
-            table[name] = id
-            return Symbol(id: id, name: name)
+            if let id = table.ids[name] { return Symbol(id: id) }
+            let id = table.names.count
+            table.ids[name] = id
+            table.names.append(name)
+            return Symbol(id: id)
         }
+    }
+
+    /// The variable name `symbol` stands for.
+    func name(of symbol: Symbol) -> String {
+        symbols.withLock { $0.names[symbol.id] }
     }
 
     /// The number standing for `text` as the key of render state (cycle positions, loop

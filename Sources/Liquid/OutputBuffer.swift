@@ -69,6 +69,7 @@ struct OutputBuffer: ~Copyable {
     /// valid UTF-8; checking them again cost as much as a tenth of a render.
     var text: String {
         let bytes = UnsafeBufferPointer(start: start, count: count)
+        guard #available(macOS 26, *) else { return String(decoding: bytes, as: UTF8.self) }
         return unsafe String(copying: UTF8Span(unchecked: bytes.span))
     }
 }

@@ -111,7 +111,7 @@ final class Renderer: FilterContext {
         case .present(let value): return value
         case .absent: return nil
         case .unresolved:
-            let value = globals[symbol.name]
+            let value = globals[environment.name(of: symbol)]
             globalSlots[symbol.id] = value.map(GlobalSlot.present) ?? .absent
             return value
         }
@@ -453,7 +453,7 @@ final class Renderer: FilterContext {
         }
         if isFor, let binding {
             let items = binding.iterated(flatten: false)
-            let forloop = ForloopDrop(name: variable.name, length: items.count, parent: nil)
+            let forloop = ForloopDrop(name: environment.name(of: variable), length: items.count, parent: nil)
             for (index, item) in items.enumerated() {
                 forloop.index0 = index
                 start(with: item)
@@ -477,15 +477,21 @@ final class Renderer: FilterContext {
             value = try evaluate(expression.expression)
         }
         for filter in expression.filters {
-            // Argument expressions are plain values, never filtered ones, so nothing below
-            // reenters this buffer while it is being filled.
-            // Popped one by one, as in `popFrame`.
-            while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
-            for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+            let positional: [LiquidValue]
+            if let literals = filter.literalPositional {
+                positional = literals
+            } else {
+                // Argument expressions are plain values, never filtered ones, so nothing below
+                // reenters this buffer while it is being filled.
+                // Popped one by one, as in `popFrame`.
+                while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
+                for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+                positional = argumentBuffer
+            }
             let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
             do {
                 value = try filter.definition.apply(
-                    value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
+                    value, FilterArguments(positional: positional, keyword: keyword), self)
             } catch let error as FilterError {
                 throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
             }

@@ -8,10 +8,10 @@ struct Block: Sendable {
 }
 
 /// A variable name, interned when the template is parsed so that renders compare integers
-/// instead of hashing strings.
+/// instead of hashing strings. Only the number: copying a symbol (which renders do for every
+/// variable they read) then retains nothing; `LiquidEnvironment.name(of:)` gives the name.
 struct Symbol: Sendable, Hashable {
     let id: Int
-    let name: String
 }
 
 /// Indirect, so that copying a node out of its block (which every render does) retains one box
@@ -198,6 +198,9 @@ final class FilterCall: Sendable {
     let name: String
     let definition: FilterDefinition
     let positional: [Expression]
+    /// The positional arguments' values when all of them are literals (`| join: ', '`), as
+    /// most are: a render passes them as they are instead of evaluating each one.
+    let literalPositional: [LiquidValue]?
     let keyword: [(String, Expression)]
     let offset: Int
 
@@ -208,6 +211,9 @@ final class FilterCall: Sendable {
         self.name = name
         self.definition = definition
         self.positional = positional
+        var literals: [LiquidValue] = []
+        for case .literal(let value) in positional { literals.append(value) }
+        self.literalPositional = literals.count == positional.count ? literals : nil
         self.keyword = keyword
         self.offset = offset
     }
