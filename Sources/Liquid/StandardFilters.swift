@@ -540,12 +540,12 @@ private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> St
 /// Unicode scalars in `text` (Ruby's `String#length`): every byte that is not a UTF-8
 /// continuation byte starts one.
 func scalarCount(_ text: String) -> Int {
-    var text = text
-    return text.withUTF8 { bytes in
+    let counted = text.utf8.withContiguousStorageIfAvailable { bytes in
         var count = 0
         for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
         return count
     }
+    return counted ?? text.unicodeScalars.count
 }
 
 /// Calls `body` with the byte offset of each non-overlapping occurrence of `pattern`, from the start.
@@ -660,7 +660,8 @@ extension String {
     private func mappingCase(lower: Bool) -> String {
         // Letters to change in ASCII: A-Z when lowering, a-z when raising.
         let first: UInt8 = lower ? 0x41 : 0x61
-        let flip: (UInt8) -> UInt8 = { lower ? $0 | 0x20 : $0 & ~0x20 }
+        // A local function, not a closure value, which was allocated on every call.
+        func flip(_ byte: UInt8) -> UInt8 { lower ? byte | 0x20 : byte & ~0x20 }
         var text = self
         let ascii = text.withUTF8 { bytes -> String?? in
             var changes = false
