@@ -398,8 +398,13 @@ struct Parser {
             values.append(try lexer.parsePrimary())
         }
         try lexer.expectEnd()
-        let key = file.text(token.argumentsStart..<token.markupEnd).trimmingSpaces()
-        return .cycle(Cycle(group: group, values: values, anonymousKey: environment.stateKey(key)))
+        let key: Cycle.Key
+        switch group {
+        case .literal(let name)?: key = .fixed(environment.stateKey(name.outputText))
+        case let group?: key = .group(group)
+        case nil: key = .fixed(environment.stateKey(file.text(token.argumentsStart..<token.markupEnd).trimmingSpaces()))
+        }
+        return .cycle(Cycle(key: key, values: values))
     }
 
     private func parseInclude(_ token: Token) throws -> Node {

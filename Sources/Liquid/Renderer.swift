@@ -177,7 +177,11 @@ final class Renderer: FilterContext {
             emit(String(value))
             counters[symbol.id] = .int(step > 0 ? value + 1 : value)
         case .cycle(let cycle):
-            let key = try cycle.group.map { environment.stateKey(try evaluate($0).outputText) } ?? cycle.anonymousKey
+            let key: Int
+            switch cycle.key {
+            case .fixed(let fixed): key = fixed
+            case .group(let group): key = environment.stateKey(try evaluate(group).outputText)
+            }
             // Liquid indexes without wrapping and resets only once past the end, so cycles that
             // share a name but differ in length behave as in Ruby.
             let position = cycles[key, default: 0]

@@ -53,16 +53,21 @@ struct CaseClause: Sendable {
 }
 
 final class Cycle: Sendable {
-    let group: Expression?
-    let values: [Expression]
-    /// Key for the cycle's position when it has no group name: the values as written, as a
-    /// `LiquidEnvironment.stateKey`.
-    let anonymousKey: Int
+    /// Where the cycle's position is kept.
+    enum Key: Sendable {
+        /// A `LiquidEnvironment.stateKey` known when parsing: the group name when it is written
+        /// as a literal, else the values as written when there is no group.
+        case fixed(Int)
+        /// A group name that is only known once its expression is evaluated.
+        case group(Expression)
+    }
 
-    init(group: Expression?, values: [Expression], anonymousKey: Int) {
-        self.group = group
+    let key: Key
+    let values: [Expression]
+
+    init(key: Key, values: [Expression]) {
+        self.key = key
         self.values = values
-        self.anonymousKey = anonymousKey
     }
 }
 

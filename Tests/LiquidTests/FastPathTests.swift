@@ -105,3 +105,8 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
     #expect(try render("{{ 'page-0-1' | url_encode }}|{{ '대 전' | url_encode }}") == "page-0-1|%EB%8C%80+%EC%A0%84")
     #expect(try render("{{ '대전' | escape }}|{{ 'a<b>\"c\"' | escape }}") == "대전|a&lt;b&gt;&quot;c&quot;")
 }
+
+@Test func cyclesShareTheirPositionHoweverTheirNameIsWritten() throws {
+    #expect(try render("{% cycle 'g': 1, 2 %}{% cycle name: 1, 2 %}{% cycle 'g': 1, 2 %}", #"{"name":"g"}"#) == "121")
+    #expect(try render(#"{% cycle 'a', 'b' %}{% cycle "'a', 'b'": 'x', 'y' %}"#) == "ay")
+}
