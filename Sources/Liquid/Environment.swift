@@ -66,7 +66,8 @@ public final class LiquidEnvironment: Sendable {
     let urls: SiteURLs
     private let partials = Mutex<[String: PartialLookup]>([:])
     private let expressionCache = Mutex<[String: (Condition, SourceFile)]>([:])
-    private let symbols = Mutex<[String: Int]>([:])
+    private let symbols = Mutex<(ids: [String: Int], names: [String])>(([:], []))
+    private let stateKeys = Mutex<[String: Int]>([:])
     let forloopSymbol: Symbol
     let tablerowloopSymbol: Symbol
 
@@ -77,9 +78,9 @@ public final class LiquidEnvironment: Sendable {
         self.options = options
         self.loader = loader
         self.urls = SiteURLs(baseURL: options.baseURL)
-        self.forloopSymbol = Symbol(id: 0, name: "forloop")
-        self.tablerowloopSymbol = Symbol(id: 1, name: "tablerowloop")
-        symbols.withLock { $0 = ["forloop": 0, "tablerowloop": 1] }
+        self.forloopSymbol = Symbol(id: 0)
+        self.tablerowloopSymbol = Symbol(id: 1)
+        symbols.withLock { $0 = (["forloop": 0, "tablerowloop": 1], ["forloop", "tablerowloop"]) }
         var table = standardFilters
         for (name, filter) in filters {
             table[name] = FilterDefinition(arity: 0...Int.max, keywords: .any) { input, arguments, context in
@@ -112,10 +113,27 @@ public final class LiquidEnvironment: Sendable {
     /// The interned symbol for a variable name; the same name always gets the same id.
     func symbol(_ name: String) -> Symbol {
         symbols.withLock { table in
-            if let id = table[name] { return Symbol(id: id, name: name) }
+            if let id = table.ids[name] { return Symbol(id: id) }
+            let id = table.names.count
+            table.ids[name] = id
+            table.names.append(name)
+            return Symbol(id: id)
+        }
+    }
+
+    /// The variable name `symbol` stands for.
+    func name(of symbol: Symbol) -> String {
+        symbols.withLock { $0.names[symbol.id] }
+    }
+
+    /// The number standing for `text` as the key of render state (cycle positions, loop
+    /// offsets), so a render hashes an integer instead of the text.
+    func stateKey(_ text: String) -> Int {
+        stateKeys.withLock { table in
+            if let id = table[text] { return id }
             let id = table.count
-            table[name] = id
-            return Symbol(id: id, name: name)
+            table[text] = id
+            return id
         }
     }
 
@@ -156,18 +174,22 @@ public struct Template: Sendable {
     /// include chain as causes); non-fatal problems (undefined variables when not strict) are
     /// appended to `warnings`.
     public func render(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> String {
-        String(decoding: try renderUTF8(context, warnings: &warnings), as: UTF8.self)
+        try rendering(context, warnings: &warnings) { try $0.renderText(self) }
     }
 
     /// The output as UTF-8 bytes, for a caller that writes it out: making a `String` of a
-    /// page checks every byte of it again.
+    /// page costs a copy.
     public func renderUTF8(_ context: [String: LiquidValue], warnings: inout [Diagnostic]) throws -> [UInt8] {
+        try rendering(context, warnings: &warnings) { try $0.renderDocument(self) }
+    }
+
+    private func rendering<Output>(
+        _ context: [String: LiquidValue], warnings: inout [Diagnostic], _ body: (Renderer) throws -> Output
+    ) throws -> Output {
         let renderer = Renderer(environment: environment, globals: context, file: file)
-        let output = try renderer.renderDocument(self)
+        let output = try body(renderer)
         warnings.append(contentsOf: renderer.warnings)
-        // Copied to its own size: the buffer it was written into grew by doubling, and a site
-        // keeps every page's output until it is written.
-        return output.withUnsafeBufferPointer { Array($0) }
+        return output
     }
 
     public func render(_ context: [String: LiquidValue]) throws -> String {

@@ -307,9 +307,10 @@ struct Parser {
         let collectionStart = lexer.current.offset
         let collection = try lexer.parsePrimary()
         let collectionText = file.text(collectionStart..<lexer.current.offset).trimmingSpaces()
+        let continuationKey = "\(variable)-\(collectionText)"
         var loop = ForLoopParts(
-            variable: environment.symbol(variable), collection: collection,
-            continuationKey: "\(variable)-\(collectionText)", offsetInSource: token.start)
+            variable: environment.symbol(variable), collection: collection, continuationKey: continuationKey,
+            continuationID: environment.stateKey(continuationKey), offsetInSource: token.start)
         while !lexer.isAtEnd {
             if lexer.consume(.comma) { continue }
             let attributeOffset = lexer.current.offset
@@ -397,8 +398,13 @@ struct Parser {
             values.append(try lexer.parsePrimary())
         }
         try lexer.expectEnd()
-        let key = file.text(token.argumentsStart..<token.markupEnd).trimmingSpaces()
-        return .cycle(Cycle(group: group, values: values, anonymousKey: key))
+        let key: Cycle.Key
+        switch group {
+        case .literal(let name)?: key = .fixed(environment.stateKey(name.outputText))
+        case let group?: key = .group(group)
+        case nil: key = .fixed(environment.stateKey(file.text(token.argumentsStart..<token.markupEnd).trimmingSpaces()))
+        }
+        return .cycle(Cycle(key: key, values: values))
     }
 
     private func parseInclude(_ token: Token) throws -> Node {

@@ -15,18 +15,22 @@ final class Renderer: FilterContext {
     /// Counters of `increment`/`decrement`, which live beside the globals, not in the scopes.
     private var counters: [Int: LiquidValue] = [:]
     /// The rendered text as UTF-8: appending bytes is far cheaper than growing a String.
-    private var output: [UInt8] = []
+    private var output = OutputBuffer(capacity: 0)
     /// Reused for filter arguments so a filter call does not allocate an array.
     private var argumentBuffer: [LiquidValue] = []
     private(set) var warnings: [Diagnostic] = []
     private var warnedPlaces: Set<String> = []
-    private var cycles: [String: Int] = [:]
-    private var loopOffsets: [String: Int] = [:]
+    /// Keyed by `LiquidEnvironment.stateKey`.
+    private var cycles: [Int: Int] = [:]
+    private var loopOffsets: [Int: Int] = [:]
     private var loopStack: [ForloopDrop] = []
     private var lastChanged: String?
     private var file: SourceFile
     /// The names of the partials being rendered, outermost first.
     private var includeNames: [String] = []
+    /// Partials this render has already resolved, by include tag: reading the tag's shared
+    /// atomic reference costs several times a dictionary lookup.
+    private var resolvedPartials: [ObjectIdentifier: ParsedPartial] = [:]
     private static let maximumIncludeNotes = 6
     /// Above zero while evaluating something that tests for existence (`if`, `unless`, `case`,
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
@@ -57,24 +61,33 @@ final class Renderer: FilterContext {
         self.maximumIncludeDepth = environment.options.maximumIncludeDepth
     }
 
-    func renderDocument(_ template: Template) throws -> [UInt8] {
-        output.reserveCapacity(template.file.bytes.count * 2)
+    /// Renders the template into `output`.
+    private func renderRoot(_ template: Template) throws {
+        output = OutputBuffer(capacity: template.file.bytes.count * 2)
         _ = try render(template.root)
-        return output
+    }
+
+    func renderDocument(_ template: Template) throws -> [UInt8] {
+        try renderRoot(template)
+        return output.bytes
+    }
+
+    func renderText(_ template: Template) throws -> String {
+        try renderRoot(template)
+        return output.text
     }
 
     private func emit(_ text: String) {
-        var text = text
-        text.withUTF8 { output.append(contentsOf: $0) }
+        output.append(text)
     }
 
     /// Renders `body` into a string of its own instead of the output.
     private func capturing(_ body: Block) throws -> (String, Flow) {
-        let saved = output
-        output = []
-        defer { output = saved }
+        var saved = OutputBuffer(capacity: 0)
+        swap(&output, &saved)
+        defer { swap(&output, &saved) }
         let flow = try render(body)
-        return (String(decoding: output, as: UTF8.self), flow)
+        return (output.text, flow)
     }
 
     // MARK: Scopes
@@ -98,7 +111,7 @@ final class Renderer: FilterContext {
         case .present(let value): return value
         case .absent: return nil
         case .unresolved:
-            let value = globals[symbol.name]
+            let value = globals[environment.name(of: symbol)]
             globalSlots[symbol.id] = value.map(GlobalSlot.present) ?? .absent
             return value
         }
@@ -116,7 +129,10 @@ final class Renderer: FilterContext {
     }
 
     private func popFrame() {
-        bindings.removeSubrange(frameStarts.removeLast()...)
+        // Popping one by one: `removeSubrange` goes through the generic `replaceSubrange`,
+        // which cost more than the rest of a small include.
+        let start = frameStarts.removeLast()
+        while bindings.count > start { bindings.removeLast() }
     }
 
     /// Binds `symbol` in the innermost frame; returns the binding's position for fast updates.
@@ -161,7 +177,11 @@ final class Renderer: FilterContext {
             emit(String(value))
             counters[symbol.id] = .int(step > 0 ? value + 1 : value)
         case .cycle(let cycle):
-            let key = try cycle.group.map { try evaluate($0).outputText } ?? cycle.anonymousKey
+            let key: Int
+            switch cycle.key {
+            case .fixed(let fixed): key = fixed
+            case .group(let group): key = environment.stateKey(try evaluate(group).outputText)
+            }
             // Liquid indexes without wrapping and resets only once past the end, so cycles that
             // share a name but differ in length behave as in Ruby.
             let position = cycles[key, default: 0]
@@ -198,7 +218,7 @@ final class Renderer: FilterContext {
     private func append(_ value: LiquidValue) {
         switch value {
         case .string(let text): emit(text)
-        case .int(let number): emit(String(number))
+        case .int(let number): output.append(number)
         case .nil: break
         default: emit(value.outputText)
         }
@@ -238,7 +258,7 @@ final class Renderer: FilterContext {
         }
         var start = 0
         if loop.offsetContinues {
-            start = loopOffsets[loop.continuationKey] ?? 0
+            start = loopOffsets[loop.continuationID] ?? 0
         } else if let offset = loop.offset {
             start = try integer(offset, attribute: "offset", at: loop.offsetInSource)
         }
@@ -254,7 +274,7 @@ final class Renderer: FilterContext {
         end = max(start, end)
         var segment = start == 0 && end == items.count ? items : Array(items[start..<end])
         if loop.reversed { segment.reverse() }
-        loopOffsets[loop.continuationKey] = start + segment.count
+        loopOffsets[loop.continuationID] = start + segment.count
         return segment
     }
 
@@ -351,7 +371,11 @@ final class Renderer: FilterContext {
                 at: include.offset, "include cycle: \(cycle) (still going after \(limit) partials)",
                 hint: "an include or render that reaches itself never ends; make one of them stop")
         }
-        var template = include.resolved.load()
+        var template = resolvedPartials[ObjectIdentifier(include)]
+        if template == nil, let shared = include.resolved.load() {
+            template = shared
+            resolvedPartials[ObjectIdentifier(include)] = shared
+        }
         if template == nil {
             do {
                 template = try environment.partial(named: name)
@@ -433,7 +457,7 @@ final class Renderer: FilterContext {
         }
         if isFor, let binding {
             let items = binding.iterated(flatten: false)
-            let forloop = ForloopDrop(name: variable.name, length: items.count, parent: nil)
+            let forloop = ForloopDrop(name: environment.name(of: variable), length: items.count, parent: nil)
             for (index, item) in items.enumerated() {
                 forloop.index0 = index
                 start(with: item)
@@ -457,14 +481,21 @@ final class Renderer: FilterContext {
             value = try evaluate(expression.expression)
         }
         for filter in expression.filters {
-            // Argument expressions are plain values, never filtered ones, so nothing below
-            // reenters this buffer while it is being filled.
-            argumentBuffer.removeAll(keepingCapacity: true)
-            for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+            let positional: [LiquidValue]
+            if let literals = filter.literalPositional {
+                positional = literals
+            } else {
+                // Argument expressions are plain values, never filtered ones, so nothing below
+                // reenters this buffer while it is being filled.
+                // Popped one by one, as in `popFrame`.
+                while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
+                for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+                positional = argumentBuffer
+            }
             let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
             do {
                 value = try filter.definition.apply(
-                    value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
+                    value, FilterArguments(positional: positional, keyword: keyword), self)
             } catch let error as FilterError {
                 throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
             }

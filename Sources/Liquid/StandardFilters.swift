@@ -202,8 +202,8 @@ let standardFilters: [String: FilterDefinition] = {
         }
     }
     filters["map"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
-        let key = LiquidValue.string(arguments.positional[0].outputText)
-        return .array(try input.iterated(flatten: true).map { try itemProperty($0, key, filter: "map") })
+        let key = arguments.positional[0].outputText
+        return .array(try input.iterated(flatten: true).map { try itemProperty($0, named: key, filter: "map") })
     }
     filters["uniq"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
         var seen: [LiquidValue] = []
@@ -282,14 +282,18 @@ func integerArgument(_ value: LiquidValue?, default fallback: Int, name: String)
 
 /// The property `key` of one element of the input, for `map`, `where`, `sort` and friends.
 func itemProperty(_ item: LiquidValue, _ key: LiquidValue, filter: String) throws -> LiquidValue {
+    try itemProperty(item, named: key.outputText, filter: filter)
+}
+
+func itemProperty(_ item: LiquidValue, named key: String, filter: String) throws -> LiquidValue {
     switch item {
     case .object, .drop:
-        return property(key.outputText, of: item) ?? .nil
+        return property(key, of: item) ?? .nil
     case .nil:
         return .nil
     default:
         throw FilterError(
-            "cannot read property '\(key.outputText)' of \(item.typeName) '\(item.outputText)'",
+            "cannot read property '\(key)' of \(item.typeName) '\(item.outputText)'",
             hint: "'\(filter)' needs an array of objects")
     }
 }
@@ -536,12 +540,12 @@ private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> St
 /// Unicode scalars in `text` (Ruby's `String#length`): every byte that is not a UTF-8
 /// continuation byte starts one.
 func scalarCount(_ text: String) -> Int {
-    var text = text
-    return text.withUTF8 { bytes in
+    let counted = text.utf8.withContiguousStorageIfAvailable { bytes in
         var count = 0
         for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
         return count
     }
+    return counted ?? text.unicodeScalars.count
 }
 
 /// Calls `body` with the byte offset of each non-overlapping occurrence of `pattern`, from the start.
@@ -569,19 +573,31 @@ private func occurrences(
     return found
 }
 
+/// Writes the result straight into the new String's storage: going through an `[UInt8]` cost
+/// an allocation and a generic append per piece.
 private func replacing(
     _ bytes: UnsafeBufferPointer<UInt8>, at offsets: [Int], length: Int, with replacement: String
 ) -> String {
-    var result: [UInt8] = []
-    result.reserveCapacity(bytes.count + offsets.count * max(0, replacement.utf8.count - length))
-    var copied = 0
-    for offset in offsets {
-        result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<offset]))
-        result.append(contentsOf: replacement.utf8)
-        copied = offset + length
+    var replacement = replacement
+    return replacement.withUTF8 { inserted in
+        let total = bytes.count + offsets.count * (inserted.count - length)
+        return String(unsafeUninitializedCapacity: total) { buffer in
+            var written = 0
+            func write(_ part: UnsafeBufferPointer<UInt8>) {
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[written..<(written + part.count)]).initialize(
+                    from: part)
+                written += part.count
+            }
+            var copied = 0
+            for offset in offsets {
+                write(UnsafeBufferPointer(rebasing: bytes[copied..<offset]))
+                write(inserted)
+                copied = offset + length
+            }
+            write(UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return written
+        }
     }
-    result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-    return String(decoding: result, as: UTF8.self)
 }
 
 /// `text` with every non-overlapping occurrence of `target` (or only the first) replaced.
@@ -644,7 +660,8 @@ extension String {
     private func mappingCase(lower: Bool) -> String {
         // Letters to change in ASCII: A-Z when lowering, a-z when raising.
         let first: UInt8 = lower ? 0x41 : 0x61
-        let flip: (UInt8) -> UInt8 = { lower ? $0 | 0x20 : $0 & ~0x20 }
+        // A local function, not a closure value, which was allocated on every call.
+        func flip(_ byte: UInt8) -> UInt8 { lower ? byte | 0x20 : byte & ~0x20 }
         var text = self
         let ascii = text.withUTF8 { bytes -> String?? in
             var changes = false
@@ -711,9 +728,8 @@ private func replaceLast(_ text: String, _ target: String, _ replacement: String
 }
 
 func escapeHTML(_ text: String) -> String {
-    guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-        return text
-    }
+    let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
+    guard text.utf8.withContiguousStorageIfAvailable({ $0.contains(where: special) }) ?? true else { return text }
     var result: [UInt8] = []
     result.reserveCapacity(text.utf8.count + 16)
     for byte in text.utf8 {
@@ -813,7 +829,7 @@ func formEncode(_ text: String) -> String {
         ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
             || $0 == 0x2E || $0 == 0x2D || $0 == 0x7E
     }
-    if text.utf8.allSatisfy(unreserved) { return text }
+    if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(unreserved) }) ?? false { return text }
     var result: [UInt8] = []
     result.reserveCapacity(text.utf8.count)
     let hex = Array("0123456789ABCDEF".utf8)

@@ -8,13 +8,15 @@ struct Block: Sendable {
 }
 
 /// A variable name, interned when the template is parsed so that renders compare integers
-/// instead of hashing strings.
+/// instead of hashing strings. Only the number: copying a symbol (which renders do for every
+/// variable they read) then retains nothing; `LiquidEnvironment.name(of:)` gives the name.
 struct Symbol: Sendable, Hashable {
     let id: Int
-    let name: String
 }
 
-enum Node: Sendable {
+/// Indirect, so that copying a node out of its block (which every render does) retains one box
+/// instead of each part of the payload.
+indirect enum Node: Sendable {
     case text(String)
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
@@ -51,15 +53,21 @@ struct CaseClause: Sendable {
 }
 
 final class Cycle: Sendable {
-    let group: Expression?
-    let values: [Expression]
-    /// Key for the cycle's position when it has no group name: the values as written.
-    let anonymousKey: String
+    /// Where the cycle's position is kept.
+    enum Key: Sendable {
+        /// A `LiquidEnvironment.stateKey` known when parsing: the group name when it is written
+        /// as a literal, else the values as written when there is no group.
+        case fixed(Int)
+        /// A group name that is only known once its expression is evaluated.
+        case group(Expression)
+    }
 
-    init(group: Expression?, values: [Expression], anonymousKey: String) {
-        self.group = group
+    let key: Key
+    let values: [Expression]
+
+    init(key: Key, values: [Expression]) {
+        self.key = key
         self.values = values
-        self.anonymousKey = anonymousKey
     }
 }
 
@@ -75,6 +83,8 @@ final class ForLoop: Sendable {
     let elseBody: Block?
     /// `offset: continue` remembers where the loop over this variable and collection stopped.
     let continuationKey: String
+    /// `continuationKey` as a `LiquidEnvironment.stateKey`.
+    let continuationID: Int
     let offsetInSource: Int
 
     init(_ parts: ForLoopParts, body: Block, elseBody: Block?) {
@@ -88,6 +98,7 @@ final class ForLoop: Sendable {
         self.body = body
         self.elseBody = elseBody
         continuationKey = parts.continuationKey
+        continuationID = parts.continuationID
         offsetInSource = parts.offsetInSource
     }
 }
@@ -102,6 +113,7 @@ struct ForLoopParts {
     var offsetContinues = false
     var columns: Expression?
     var continuationKey: String
+    var continuationID: Int
     var offsetInSource: Int
 }
 
@@ -191,6 +203,9 @@ final class FilterCall: Sendable {
     let name: String
     let definition: FilterDefinition
     let positional: [Expression]
+    /// The positional arguments' values when all of them are literals (`| join: ', '`), as
+    /// most are: a render passes them as they are instead of evaluating each one.
+    let literalPositional: [LiquidValue]?
     let keyword: [(String, Expression)]
     let offset: Int
 
@@ -201,6 +216,9 @@ final class FilterCall: Sendable {
         self.name = name
         self.definition = definition
         self.positional = positional
+        var literals: [LiquidValue] = []
+        for case .literal(let value) in positional { literals.append(value) }
+        self.literalPositional = literals.count == positional.count ? literals : nil
         self.keyword = keyword
         self.offset = offset
     }

@@ -84,3 +84,29 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
     #expect(try render("{{ '대전 바이오 클러스터' | truncatewords: 2 }} {{ '대전 바이오' | size }}") == "대전 바이오... 6")
     #expect(try render("{{ ' one  two ' | truncatewords: 2 }}") == " one  two ")
 }
+
+@Test func integersPrintAsStringWouldPrintThem() throws {
+    let numbers = [Int.min, Int.min + 1, -1_000, -7, 0, 9, 10, 42, Int.max]
+    let data = "{\"n\": [\(numbers.map(String.init).joined(separator: ","))]}"
+    let expected = numbers.map(String.init).joined(separator: ",")
+    #expect(
+        try render("{% for x in n %}{{ x }}{% unless forloop.last %},{% endunless %}{% endfor %}", data) == expected)
+    #expect(try render("{% capture c %}{{ -5 }}{{ 12 }}{% endcapture %}[{{ c }}]") == "[-512]")
+}
+
+@Test func replaceWritesEveryPieceOfTheResult() throws {
+    #expect(try render("{{ '섹션 a b' | replace: ' ', '--' }}|{{ 'aXa' | replace: 'X', '' }}") == "섹션--a--b|aa")
+    #expect(
+        try render("{{ 'https://x.org//p/' | replace: '//', '/' }}|{{ 'XX' | replace: 'X', '대전' }}")
+            == "https:/x.org/p/|대전대전")
+}
+
+@Test func escapeAndURLEncodeLeavePlainTextAlone() throws {
+    #expect(try render("{{ 'page-0-1' | url_encode }}|{{ '대 전' | url_encode }}") == "page-0-1|%EB%8C%80+%EC%A0%84")
+    #expect(try render("{{ '대전' | escape }}|{{ 'a<b>\"c\"' | escape }}") == "대전|a&lt;b&gt;&quot;c&quot;")
+}
+
+@Test func cyclesShareTheirPositionHoweverTheirNameIsWritten() throws {
+    #expect(try render("{% cycle 'g': 1, 2 %}{% cycle name: 1, 2 %}{% cycle 'g': 1, 2 %}", #"{"name":"g"}"#) == "121")
+    #expect(try render(#"{% cycle 'a', 'b' %}{% cycle "'a', 'b'": 'x', 'y' %}"#) == "ay")
+}
