@@ -77,7 +77,11 @@ public struct SearchIndex: Sendable {
             }
         }
         for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
-        for key in shards.keys { files["t/\(key).json"] = shardFile(key) }
+        // Every posting of the site is written out here: on all cores, a shard each.
+        let keys = Array(shards.keys)
+        let (shards, postings) = (shards, postings)
+        let shardFiles = parallelMap(keys.count) { Self.shardFile(shards[keys[$0]] ?? [], postings: postings) }
+        for (key, file) in zip(keys, shardFiles) { files["t/\(key).json"] = file }
         files["meta.json"] = metaFile()
     }
 
@@ -115,7 +119,7 @@ public struct SearchIndex: Sendable {
             files[path] = bytes
             changed.append(path)
         }
-        for key in touchedShards { update("t/\(key).json", shards[key] == nil ? nil : shardFile(key)) }
+        for key in touchedShards { update("t/\(key).json", shards[key].map { Self.shardFile($0, postings: postings) }) }
         update("d/\(position).json", Self.documentFile(document))
         update("meta.json", metaFile())
         return changed.sorted()
@@ -136,16 +140,36 @@ public struct SearchIndex: Sendable {
         }
     }
 
-    private func shardFile(_ key: String) -> [UInt8] {
-        var json = "{"
-        for (index, token) in (shards[key] ?? []).sorted().enumerated() {
-            if index > 0 { json += "," }
-            json += jsonString(token.string) + ":["
-            json += (postings[token] ?? []).map { "[\($0.document),\($0.score)]" }.joined(separator: ",")
-            json += "]"
+    private static func shardFile(_ tokens: Set<Token>, postings: [Token: [Posting]]) -> [UInt8] {
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        for (index, token) in tokens.sorted().enumerated() {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            appendJSONString(token.string, to: &json)
+            json.append(UInt8(ascii: ":"))
+            json.append(UInt8(ascii: "["))
+            for (position, posting) in (postings[token] ?? []).enumerated() {
+                if position > 0 { json.append(UInt8(ascii: ",")) }
+                json.append(UInt8(ascii: "["))
+                appendDecimal(posting.document, to: &json)
+                json.append(UInt8(ascii: ","))
+                appendDecimal(posting.score, to: &json)
+                json.append(UInt8(ascii: "]"))
+            }
+            json.append(UInt8(ascii: "]"))
         }
-        json += "}"
-        return Array(json.utf8)
+        json.append(UInt8(ascii: "}"))
+        return json
+    }
+
+    /// A non-negative number's digits; a shard holds one document number and one score for
+    /// every page a token is on.
+    private static func appendDecimal(_ number: Int, to json: inout [UInt8]) {
+        var divisor = 1
+        while divisor <= number / 10 { divisor *= 10 }
+        repeat {
+            json.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
     }
 
     private static func documentFile(_ document: SearchDocument) -> [UInt8] {
