@@ -373,8 +373,14 @@ private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: B
         strings.reserveCapacity(items.count)
         for case .string(let text) in items { strings.append(text) }
         if strings.count == items.count {
-            strings.sort { compareBytes($0, $1) == .orderedAscending }
-            return strings.map(LiquidValue.string)
+            // The first 16 bytes as two big-endian integers order the strings as their bytes
+            // do, and settle most comparisons without reading the strings again.
+            var keyed = strings.map { (prefix: bytePrefix($0), text: $0) }
+            keyed.sort { a, b in
+                if a.prefix != b.prefix { return a.prefix < b.prefix }
+                return compareBytes(a.text, b.text) == .orderedAscending
+            }
+            return keyed.map { .string($0.text) }
         }
     }
     let keys = try key.map { key in try items.map { try itemProperty($0, key, filter: "sort") } } ?? items
@@ -401,6 +407,21 @@ private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: B
     }
     if let failure { throw failure }
     return order.map { items[$0] }
+}
+
+/// The first 16 UTF-8 bytes of `text`, zero-padded: when two prefixes differ, they order the
+/// strings as `compareBytes` does (a shorter string that ends early has zeros where the longer
+/// has bytes, and is the smaller in both).
+private func bytePrefix(_ text: String) -> (UInt64, UInt64) {
+    var text = text
+    // On the contiguous bytes: iterating `utf8` cost several times the whole sort.
+    return text.withUTF8 { bytes in
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for index in 0..<min(8, bytes.count) { high |= UInt64(bytes[index]) << (56 - 8 * index) }
+        for index in 8..<max(8, min(16, bytes.count)) { low |= UInt64(bytes[index]) << (56 - 8 * (index - 8)) }
+        return (high, low)
+    }
 }
 
 private func compareArrays(_ x: [LiquidValue], _ y: [LiquidValue]) -> ComparisonResult? {
@@ -516,6 +537,7 @@ private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> St
             } else if !inWord {
                 inWord = true
                 seen += 1
+                if seen > count { break }
             }
         }
         if seen <= count { return nil }
@@ -622,6 +644,16 @@ extension Character {
     }
 }
 
+/// Whether the UTF-8 scalar starting at `index` of valid UTF-8 `bytes` is a Hangul syllable
+/// (U+AC00...U+D7A3, three bytes led by 0xEA...0xED).
+@inline(__always)
+private func isHangulSyllable(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+    let lead = bytes[index]
+    guard lead >= 0xEA, lead <= 0xED, index + 2 < bytes.count else { return false }
+    let value = UInt32(lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+    return value >= 0xAC00 && value <= 0xD7A3
+}
+
 extension Unicode.Scalar {
     /// Hangul syllables have no case, so case mapping can skip looking up their properties.
     var isHangulSyllable: Bool { value >= 0xAC00 && value <= 0xD7A3 }
@@ -663,11 +695,22 @@ extension String {
         // A local function, not a closure value, which was allocated on every call.
         func flip(_ byte: UInt8) -> UInt8 { lower ? byte | 0x20 : byte & ~0x20 }
         var text = self
-        let ascii = text.withUTF8 { bytes -> String?? in
+        // Text of ASCII and Hangul syllables (most titles here) is mapped on its bytes: only
+        // ASCII letters change, and every byte of a multi-byte scalar is 0x80 or above, so the
+        // flip below leaves them alone.
+        let byteMapped = text.withUTF8 { bytes -> String?? in
             var changes = false
-            for byte in bytes {
-                if byte >= 0x80 { return nil }
-                if byte &- first < 26 { changes = true }
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    if byte &- first < 26 { changes = true }
+                    index += 1
+                } else if isHangulSyllable(bytes, at: index) {
+                    index += 3
+                } else {
+                    return nil
+                }
             }
             guard changes else { return .some(nil) }
             return String(unsafeUninitializedCapacity: bytes.count) { buffer in
@@ -675,7 +718,7 @@ extension String {
                 return bytes.count
             }
         }
-        if let ascii { return ascii ?? self }
+        if let byteMapped { return byteMapped ?? self }
         var result: [UInt8] = []
         result.reserveCapacity(utf8.count)
         for scalar in unicodeScalars {

@@ -148,8 +148,9 @@ struct Tokenizer {
     }
 }
 
+/// Space, tab, LF, VT, FF, CR. Most bytes are above 0x20, so they take one comparison.
 @inline(__always) func isSpace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    byte <= 0x20 && (byte == 0x20 || (byte >= 0x09 && byte <= 0x0D))
 }
 
 @inline(__always) func isWordByte(_ byte: UInt8) -> Bool {

@@ -73,6 +73,16 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
 @Test func caseFiltersMapOnlyWhatHasCase() throws {
     #expect(try render("{{ 'ÀB대c' | downcase }} {{ 'ÀB대c' | upcase }}") == "àb대c ÀB대C")
     #expect(try render("{{ 'already lower 1-2' | downcase }} {{ 'UP_1' | upcase }}") == "already lower 1-2 UP_1")
+    // Hangul with ASCII is mapped on bytes; other scripts and Hangul Jamo still go through Unicode.
+    #expect(try render("{{ 'Section 0 섹션' | downcase }} {{ 'a힣가B' | upcase }}") == "section 0 섹션 A힣가B")
+    #expect(try render("{{ '섹션 ΣΑ' | downcase }} {{ 'ᄀ É' | downcase }}") == "섹션 σα ᄀ é")
+}
+
+@Test func sortOrdersStringsByBytesBeyondTheirCommonPrefix() throws {
+    let data = #"{"t": ["biotech 바이오 z", "biotech 바이오 a", "biotech", "biotech 바", "Zeta", "a\u0000", "a"]}"#
+    #expect(
+        try render("{{ t | sort | join: '|' }}", data)
+            == "Zeta|a|a\u{0}|biotech|biotech 바|biotech 바이오 a|biotech 바이오 z")
 }
 
 @Test func replaceLastFindsTheLastOverlappingMatch() throws {
