@@ -481,21 +481,20 @@ final class Renderer: FilterContext {
             value = try evaluate(expression.expression)
         }
         for filter in expression.filters {
-            let positional: [LiquidValue]
-            if let literals = filter.literalPositional {
-                positional = literals
+            let arguments: FilterArguments
+            if let literals = filter.literalArguments {
+                arguments = literals
             } else {
                 // Argument expressions are plain values, never filtered ones, so nothing below
                 // reenters this buffer while it is being filled.
                 // Popped one by one, as in `popFrame`.
                 while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
                 for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
-                positional = argumentBuffer
+                let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
+                arguments = FilterArguments(positional: argumentBuffer, keyword: keyword)
             }
-            let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
             do {
-                value = try filter.definition.apply(
-                    value, FilterArguments(positional: positional, keyword: keyword), self)
+                value = try filter.definition.apply(value, arguments, self)
             } catch let error as FilterError {
                 throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
             }

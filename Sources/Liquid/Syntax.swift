@@ -203,9 +203,9 @@ final class FilterCall: Sendable {
     let name: String
     let definition: FilterDefinition
     let positional: [Expression]
-    /// The positional arguments' values when all of them are literals (`| join: ', '`), as
-    /// most are: a render passes them as they are instead of evaluating each one.
-    let literalPositional: [LiquidValue]?
+    /// The arguments when all of them are positional literals (`| join: ', '`), as most are:
+    /// a render passes them as they are instead of evaluating and gathering each one.
+    let literalArguments: FilterArguments?
     let keyword: [(String, Expression)]
     let offset: Int
 
@@ -218,7 +218,8 @@ final class FilterCall: Sendable {
         self.positional = positional
         var literals: [LiquidValue] = []
         for case .literal(let value) in positional { literals.append(value) }
-        self.literalPositional = literals.count == positional.count ? literals : nil
+        self.literalArguments =
+            literals.count == positional.count && keyword.isEmpty ? FilterArguments(positional: literals) : nil
         self.keyword = keyword
         self.offset = offset
     }
