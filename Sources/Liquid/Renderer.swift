@@ -20,9 +20,8 @@ final class Renderer: FilterContext {
     private var argumentBuffer: [LiquidValue] = []
     private(set) var warnings: [Diagnostic] = []
     private var warnedPlaces: Set<String> = []
-    /// Keyed by `LiquidEnvironment.stateKey`.
-    private var cycles: [Int: Int] = [:]
-    private var loopOffsets: [Int: Int] = [:]
+    private var cycles = StateTable()
+    private var loopOffsets = StateTable()
     private var loopStack: [ForloopDrop] = []
     private var lastChanged: String?
     private var file: SourceFile
@@ -36,6 +35,21 @@ final class Renderer: FilterContext {
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
     private var existenceTests = 0
     private let maximumIncludeDepth: Int
+
+    /// Positions keyed by `LiquidEnvironment.stateKey`, 0 until set. State keys are numbered
+    /// from 0 as the environment meets them, so an array indexed by key costs a bounds check
+    /// where a dictionary hashed the key (twice for each `cycle`).
+    private struct StateTable {
+        private var values: [Int] = []
+
+        subscript(key: Int) -> Int {
+            get { key < values.count ? values[key] : 0 }
+            set {
+                if key >= values.count { values.append(contentsOf: repeatElement(0, count: key - values.count + 1)) }
+                values[key] = newValue
+            }
+        }
+    }
 
     private struct Binding {
         var symbol: Int
@@ -184,7 +198,7 @@ final class Renderer: FilterContext {
             }
             // Liquid indexes without wrapping and resets only once past the end, so cycles that
             // share a name but differ in length behave as in Ruby.
-            let position = cycles[key, default: 0]
+            let position = cycles[key]
             if position < cycle.values.count { append(try evaluate(cycle.values[position])) }
             cycles[key] = position + 1 >= cycle.values.count ? 0 : position + 1
         case .conditional(let branches):
@@ -258,7 +272,7 @@ final class Renderer: FilterContext {
         }
         var start = 0
         if loop.offsetContinues {
-            start = loopOffsets[loop.continuationID] ?? 0
+            start = loopOffsets[loop.continuationID]
         } else if let offset = loop.offset {
             start = try integer(offset, attribute: "offset", at: loop.offsetInSource)
         }
