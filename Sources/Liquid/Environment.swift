@@ -68,6 +68,7 @@ public final class LiquidEnvironment: Sendable {
     private let expressionCache = Mutex<[String: (Condition, SourceFile)]>([:])
     private let symbols = Mutex<(ids: [String: Int], names: [String])>(([:], []))
     private let stateKeys = Mutex<[String: Int]>([:])
+    private let includeSlots = Atomic<Int>(0)
     let forloopSymbol: Symbol
     let tablerowloopSymbol: Symbol
 
@@ -135,6 +136,11 @@ public final class LiquidEnvironment: Sendable {
             table[text] = id
             return id
         }
+    }
+
+    /// A new `Include.slot`.
+    func nextIncludeSlot() -> Int {
+        includeSlots.add(1, ordering: .relaxed).oldValue
     }
 
     func cachedCondition(

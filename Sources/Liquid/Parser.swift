@@ -441,7 +441,8 @@ struct Parser {
         return .include(
             Include(
                 kind: kind, name: name, binding: binding, bindingIsFor: bindingIsFor,
-                variable: variableName.map(environment.symbol), arguments: arguments, offset: token.start))
+                variable: variableName.map(environment.symbol), arguments: arguments, offset: token.start,
+                slot: environment.nextIncludeSlot()))
     }
 
     /// Skips a comment body; comments nest, and everything in them is tokenized but not parsed.

@@ -27,9 +27,10 @@ final class Renderer: FilterContext {
     private var file: SourceFile
     /// The names of the partials being rendered, outermost first.
     private var includeNames: [String] = []
-    /// Partials this render has already resolved, by include tag: reading the tag's shared
-    /// atomic reference costs several times a dictionary lookup.
-    private var resolvedPartials: [ObjectIdentifier: ParsedPartial] = [:]
+    /// Partials this render has already resolved, by `Include.slot`: reading the tag's shared
+    /// atomic reference costs several times a dictionary lookup, and hashing the tag's
+    /// identity for a dictionary cost more than indexing an array.
+    private var resolvedPartials: [ParsedPartial?] = []
     private static let maximumIncludeNotes = 6
     /// Above zero while evaluating something that tests for existence (`if`, `unless`, `case`,
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
@@ -385,10 +386,13 @@ final class Renderer: FilterContext {
                 at: include.offset, "include cycle: \(cycle) (still going after \(limit) partials)",
                 hint: "an include or render that reaches itself never ends; make one of them stop")
         }
-        var template = resolvedPartials[ObjectIdentifier(include)]
+        if include.slot >= resolvedPartials.count {
+            resolvedPartials.append(contentsOf: repeatElement(nil, count: include.slot - resolvedPartials.count + 1))
+        }
+        var template = resolvedPartials[include.slot]
         if template == nil, let shared = include.resolved.load() {
             template = shared
-            resolvedPartials[ObjectIdentifier(include)] = shared
+            resolvedPartials[include.slot] = shared
         }
         if template == nil {
             do {

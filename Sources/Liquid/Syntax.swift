@@ -135,10 +135,13 @@ final class Include: Sendable {
     let variable: Symbol?
     let arguments: [(Symbol, Expression)]
     let offset: Int
+    /// This tag's number among the environment's include tags, numbered from 0, where a render
+    /// keeps the partial it resolved.
+    let slot: Int
 
     init(
         kind: Kind, name: Expression, binding: Expression?, bindingIsFor: Bool, variable: Symbol?,
-        arguments: [(Symbol, Expression)], offset: Int
+        arguments: [(Symbol, Expression)], offset: Int, slot: Int
     ) {
         self.kind = kind
         self.name = name
@@ -147,6 +150,7 @@ final class Include: Sendable {
         self.variable = variable
         self.arguments = arguments
         self.offset = offset
+        self.slot = slot
     }
 }
 
