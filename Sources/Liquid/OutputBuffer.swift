@@ -68,8 +68,12 @@ struct OutputBuffer: ~Copyable {
     /// The bytes as a String. They are whole Strings appended one after another, so they are
     /// valid UTF-8; checking them again cost as much as a tenth of a render.
     var text: String {
-        let bytes = UnsafeBufferPointer(start: start, count: count)
-        guard #available(macOS 26, *) else { return String(decoding: bytes, as: UTF8.self) }
-        return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+        stringOfValidUTF8(UnsafeBufferPointer(start: start, count: count))
     }
+}
+
+/// A String of `bytes`, which the caller knows to be valid UTF-8, without checking them again.
+func stringOfValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    guard #available(macOS 26, *) else { return String(decoding: bytes, as: UTF8.self) }
+    return unsafe String(copying: UTF8Span(unchecked: bytes.span))
 }

@@ -458,7 +458,9 @@ func rubySplit<Element>(_ text: String, _ separator: String, limit: Int = 0, _ m
     return bytes.withUTF8 { bytes in
         separator.withUTF8 { pattern in
             splitBytes(bytes, pattern, limit: limit) { range in
-                make(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+                // Cut at ASCII white space or where a whole separator (itself valid UTF-8)
+                // matched, the fields of valid UTF-8 start and end on scalar boundaries.
+                make(stringOfValidUTF8(UnsafeBufferPointer(rebasing: bytes[range])))
             }
         }
     }
