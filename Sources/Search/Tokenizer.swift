@@ -29,8 +29,8 @@ public enum SearchTokenizer {
         text.withUTF8 { forEachToken(inUTF8: $0, body) }
     }
 
-    /// Reads the UTF-8 bytes themselves: ASCII, most of an English page, is classified by a
-    /// table, and other scalars are decoded here, several times faster than iterating the
+    /// Reads the UTF-8 bytes themselves: ASCII, most of an English page, is classified byte by
+    /// byte, and other scalars are decoded here, several times faster than iterating the
     /// string's scalars.
     private static func forEachToken(inUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (Token) -> Void) {
         // A local struct rather than captured variables: captured ones are checked for

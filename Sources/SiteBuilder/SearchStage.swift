@@ -1,6 +1,5 @@
 import Foundation
 import Liquid
-import Parallel
 import Search
 
 /// Writes a search index per language (`search/<lang>/…`) and the script that reads it
