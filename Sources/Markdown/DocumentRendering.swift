@@ -63,7 +63,7 @@ struct DocumentRendering {
             }
             .map(\.element),
             summaryHTML: summaryHTML,
-            plainText: String(decoding: walk.plainText, as: UTF8.self)
+            plainText: walk.plainText.withUnsafeBufferPointer(stringOfCmarkUTF8)
         )
     }
 
@@ -109,7 +109,7 @@ struct DocumentRendering {
             case (.heading, .enter):
                 headingText = []
             case (.heading, .exit):
-                let title = String(decoding: headingText ?? [], as: UTF8.self)
+                let title = (headingText ?? []).withUnsafeBufferPointer(stringOfCmarkUTF8)
                 headingText = nil
                 let heading = Heading(
                     level: node.headingLevel,

@@ -6,17 +6,24 @@ public struct SearchDocument: Sendable {
     public var url: String
     public var title: String
     public var headings: [String]
-    /// The page's text without markup; what a snippet is cut from.
-    public var text: String
+    /// The page's text without markup, in UTF-8; what a snippet is cut from. Bytes rather than
+    /// a String: the builder takes it from the rendered page's bytes and the index reads it as
+    /// bytes, and a String between them checked every byte of every page's text once more.
+    /// Valid UTF-8, as taken from a String or a page rendered from Strings.
+    public var textUTF8: [UInt8]
     /// Taxonomy terms (organisations, people, tags): they weigh like headings.
     public var terms: [String]
 
-    public init(url: String, title: String, headings: [String] = [], text: String, terms: [String] = []) {
+    public init(url: String, title: String, headings: [String] = [], textUTF8: [UInt8], terms: [String] = []) {
         self.url = url
         self.title = title
         self.headings = headings
-        self.text = text
+        self.textUTF8 = textUTF8
         self.terms = terms
+    }
+
+    public init(url: String, title: String, headings: [String] = [], text: String, terms: [String] = []) {
+        self.init(url: url, title: title, headings: headings, textUTF8: Array(text.utf8), terms: terms)
     }
 }
 
@@ -134,7 +141,9 @@ public struct SearchIndex: Sendable {
         place(document.title, weight: Self.titleWeight)
         for heading in document.headings { place(heading, weight: Self.headingWeight) }
         for term in document.terms { place(term, weight: Self.termWeight) }
-        SearchTokenizer.forEachToken(in: document.text) { tally.add($0, body: 1) }
+        document.textUTF8.withUnsafeBufferPointer { text in
+            SearchTokenizer.forEachToken(inUTF8: text) { tally.add($0, body: 1) }
+        }
         return tally.tokens.indices.map {
             (tally.tokens[$0], tally.placed[$0] + min(tally.bodyCounts[$0], Self.bodyCap))
         }
@@ -178,30 +187,34 @@ public struct SearchIndex: Sendable {
         json += Array(",\"t\":".utf8)
         appendJSONString(document.title, to: &json)
         json += Array(",\"x\":".utf8)
-        appendJSONString(snippetText(document.text), to: &json)
+        document.textUTF8.withUnsafeBufferPointer { text in
+            appendJSONString(utf8: UnsafeBufferPointer(rebasing: text[..<snippetEnd(text)]), to: &json)
+        }
         json.append(UInt8(ascii: "}"))
         return json
     }
 
-    /// The start of a page's text, cut after `storedTextLimit` scalars but not inside a
-    /// character (a combining mark stays with its base). Counted in scalars rather than
-    /// characters, and on the UTF-8 bytes (a scalar starts at every byte that is not a
+    /// Where the stored start of a page's text ends: after `storedTextLimit` scalars, but not
+    /// inside a character (a combining mark stays with its base). Counted in scalars rather
+    /// than characters, and on the UTF-8 bytes (a scalar starts at every byte that is not a
     /// continuation byte): finding character boundaries in every page's Korean text cost more
     /// than the rest of writing the index.
-    private static func snippetText(_ text: String) -> String {
+    private static func snippetEnd(_ text: UnsafeBufferPointer<UInt8>) -> Int {
         var scalarsSeen = 0
-        let utf8 = text.utf8
-        guard
-            let cut = utf8.firstIndex(where: { byte in
-                if byte & 0xC0 == 0x80 { return false }
-                scalarsSeen += 1
-                return scalarsSeen > Self.storedTextLimit
-            })
-        else { return text }
-        let scalars = text.unicodeScalars
-        var end = cut
-        while end < scalars.endIndex, scalars[end].properties.isGraphemeExtend { scalars.formIndex(after: &end) }
-        return String(scalars[..<end])
+        var end = text.count
+        for index in text.indices where text[index] & 0xC0 != 0x80 {
+            scalarsSeen += 1
+            if scalarsSeen > Self.storedTextLimit {
+                end = index
+                break
+            }
+        }
+        while end < text.count {
+            let (scalar, length) = SearchTokenizer.scalar(at: end, in: text)
+            guard scalar?.properties.isGraphemeExtend == true else { break }
+            end += length
+        }
+        return end
     }
 
     private func metaFile() -> [UInt8] {
@@ -253,34 +266,38 @@ func jsonString(_ text: String) -> String {
     return String(decoding: json, as: UTF8.self)
 }
 
-/// Byte by byte: every character that needs escaping is ASCII, and the bytes of any other
-/// character are all 0x80 or more, so they are copied as they are, a run at a time.
 func appendJSONString(_ text: String, to json: inout [UInt8]) {
     var text = text
-    text.withUTF8 { bytes in
-        json.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for (index, byte) in bytes.enumerated() {
-            let escaped: String
-            switch byte {
-            case UInt8(ascii: "\""): escaped = "\\\""
-            case UInt8(ascii: "\\"): escaped = "\\\\"
-            case UInt8(ascii: "\n"): escaped = "\\n"
-            case UInt8(ascii: "\r"): escaped = "\\r"
-            case UInt8(ascii: "\t"): escaped = "\\t"
-            case UInt8(ascii: "<"): escaped = "\\u003c"
-            case ..<0x20:
-                let hex = Array("0123456789abcdef")
-                escaped = "\\u00" + String([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: continue
-            }
-            json.append(contentsOf: bytes[runStart..<index])
-            json.append(contentsOf: escaped.utf8)
-            runStart = index + 1
+    text.withUTF8 { appendJSONString(utf8: $0, to: &json) }
+}
+
+/// Byte by byte: every character that needs escaping is ASCII, and the bytes of any other
+/// character are all 0x80 or more, so they are copied as they are, a run at a time.
+func appendJSONString(utf8 bytes: UnsafeBufferPointer<UInt8>, to json: inout [UInt8]) {
+    json.append(UInt8(ascii: "\""))
+    var runStart = 0
+    for index in bytes.indices {
+        let byte = bytes[index]
+        guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "<")
+        else { continue }
+        let escaped: String
+        switch byte {
+        case UInt8(ascii: "\""): escaped = "\\\""
+        case UInt8(ascii: "\\"): escaped = "\\\\"
+        case UInt8(ascii: "\n"): escaped = "\\n"
+        case UInt8(ascii: "\r"): escaped = "\\r"
+        case UInt8(ascii: "\t"): escaped = "\\t"
+        case UInt8(ascii: "<"): escaped = "\\u003c"
+        default:
+            let hex = Array("0123456789abcdef")
+            escaped = "\\u00" + String([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
         }
-        json.append(contentsOf: bytes[runStart...])
-        json.append(UInt8(ascii: "\""))
+        json.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+        json.append(contentsOf: escaped.utf8)
+        runStart = index + 1
     }
+    json.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+    json.append(UInt8(ascii: "\""))
 }
 
 /// Answers queries over built index files exactly as the browser script does, so the ranking

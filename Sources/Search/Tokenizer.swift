@@ -32,7 +32,7 @@ public enum SearchTokenizer {
     /// Reads the UTF-8 bytes themselves: ASCII, most of an English page, is classified byte by
     /// byte, and other scalars are decoded here, several times faster than iterating the
     /// string's scalars.
-    private static func forEachToken(inUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (Token) -> Void) {
+    static func forEachToken(inUTF8 bytes: UnsafeBufferPointer<UInt8>, _ body: (Token) -> Void) {
         // A local struct rather than captured variables: captured ones are checked for
         // exclusive access at run time on every scalar of every page.
         var stream = TokenStream()
@@ -44,22 +44,32 @@ public enum SearchTokenizer {
                 index += 1
                 continue
             }
-            // A String's bytes are valid UTF-8, so the length the lead byte gives is there.
-            let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-            var value = UInt32(lead) & (0x7F >> length)
-            for offset in 1..<length where index + offset < bytes.count {
-                value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
-            }
+            let (decoded, length) = scalar(at: index, in: bytes)
             index += length
-            guard let scalar = Unicode.Scalar(value) else { continue }
-            if isCJK(scalar) {
-                stream.take(scalar, body)
+            guard let decoded else { continue }
+            if isCJK(decoded) {
+                stream.take(decoded, body)
             } else {
-                for mapped in scalar.properties.lowercaseMapping.unicodeScalars { stream.take(mapped, body) }
+                for mapped in decoded.properties.lowercaseMapping.unicodeScalars { stream.take(mapped, body) }
             }
         }
         stream.endCJKRun(body)
         stream.endWord(body)
+    }
+
+    /// The scalar whose UTF-8 sequence starts at `index`, and the sequence's length. The bytes
+    /// are valid UTF-8 (a String's, or a page's rendered from Strings), so the length the lead
+    /// byte gives is there; it is not read past the end even so.
+    @inline(__always)
+    static func scalar(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (Unicode.Scalar?, length: Int) {
+        let lead = bytes[index]
+        if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
+        let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        var value = UInt32(lead) & (0x7F >> length)
+        for offset in 1..<length where index + offset < bytes.count {
+            value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+        }
+        return (Unicode.Scalar(value), length)
     }
 
     private struct TokenStream {

@@ -47,14 +47,14 @@ enum SearchStage {
     }
 
     static func document(_ page: Page, html: OutputFile?) -> SearchDocument {
-        let text: String
+        let text: [UInt8]
         switch html {
         case .text(let rendered)?: text = searchableText(ofPage: rendered)
         case .bytes(let rendered)?: text = rendered.withUnsafeBufferPointer(searchableText(ofPageBytes:))
-        case .copy?, nil: text = ""
+        case .copy?, nil: text = []
         }
         return SearchDocument(
-            url: page.url, title: page.title, headings: headingTitles(page.toc), text: text,
+            url: page.url, title: page.title, headings: headingTitles(page.toc), textUTF8: text,
             terms: page.terms.flatMap { $0 })
     }
 
@@ -77,13 +77,13 @@ enum SearchStage {
 /// The visible text of a page's `<main>` (else its `<body>`, else the whole document): tags become
 /// spaces, character references are decoded, and `nav`, `script`, `style`, `template` and
 /// `noscript` elements are dropped with their content.
-func searchableText(ofPage html: String) -> String {
+func searchableText(ofPage html: String) -> [UInt8] {
     // Read in place: a copy of a long page's bytes would add its whole size to the build's peak.
     var html = html
     return html.withUTF8(searchableText(ofPageBytes:))
 }
 
-func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
+func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
     var start = 0
     var end = bytes.count
     for element in ["main", "body"] {
@@ -95,9 +95,9 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
             break
         }
     }
-    let skipped: Set<String> = ["nav", "script", "style", "template", "noscript"]
     var text: [UInt8] = []
-    var skipping: String?
+    text.reserveCapacity((end - start) / 2)
+    var skipping: TagName?
     var index = start
     func appendSpace() {
         if let last = text.last, last != UInt8(ascii: " ") { text.append(UInt8(ascii: " ")) }
@@ -108,18 +108,13 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
             let tagEnd = bytes[index..<end].firstIndex(of: UInt8(ascii: ">")) ?? end
             let inside = bytes[(index + 1)..<tagEnd]
             let closing = inside.first == UInt8(ascii: "/")
-            let name = String(
-                decoding: inside.drop { $0 == UInt8(ascii: "/") }.prefix {
-                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20)
-                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                }, as: UTF8.self
-            ).lowercased()
+            let name = TagName(inside.drop { $0 == UInt8(ascii: "/") })
             if let current = skipping {
                 if closing, name == current { skipping = nil }
-            } else if !closing, skipped.contains(name) {
+            } else if !closing, name.isSkippedWithContent {
                 skipping = name
             }
-            if !inlineElements.contains(name) { appendSpace() }
+            if !name.isInline { appendSpace() }
             index = tagEnd + 1
         } else if skipping != nil {
             index = bytes[index..<end].firstIndex(of: UInt8(ascii: "<")) ?? end
@@ -147,9 +142,9 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> String {
             index = runEnd
         }
     }
-    while text.first == UInt8(ascii: " ") { text.removeFirst() }
     while text.last == UInt8(ascii: " ") { text.removeLast() }
-    return String(decoding: text, as: UTF8.self)
+    while text.first == UInt8(ascii: " ") { text.removeFirst() }
+    return text
 }
 
 private func endsTextRun(_ byte: UInt8) -> Bool {
@@ -162,11 +157,41 @@ private func endsTextRun(_ byte: UInt8) -> Bool {
     }
 }
 
-/// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
-private let inlineElements: Set<String> = [
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
-    "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
-]
+/// An element name, lower-cased and packed into an integer, a byte a letter: every tag of every
+/// page is classified, and a String of each name, hashed into a set, was a tenth of indexing a
+/// site. Names longer than eight letters are none of those asked about and all compare equal.
+private struct TagName: Equatable {
+    private let packed: UInt64
+
+    init(_ name: some Collection<UInt8>) {
+        var packed: UInt64 = 0
+        var length = 0
+        for byte in name {
+            let lower = byte | 0x20
+            guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            else { break }
+            length += 1
+            guard length <= 8 else {
+                packed = .max
+                break
+            }
+            packed = packed << 8 | UInt64(byte >= UInt8(ascii: "A") ? lower : byte)
+        }
+        self.packed = packed
+    }
+
+    /// Elements dropped with everything inside them.
+    var isSkippedWithContent: Bool { Self.skippedWithContent.contains(self) }
+
+    /// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
+    var isInline: Bool { Self.inline.contains(self) }
+
+    private static let skippedWithContent = ["nav", "script", "style", "template", "noscript"].map { TagName($0.utf8) }
+    private static let inline = [
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
+        "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
+    ].map { TagName($0.utf8) }
+}
 
 /// memchr for the first byte, then memcmp: this runs over the whole of every page.
 private func firstIndex(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
