@@ -66,14 +66,10 @@ struct Token: Hashable, Comparable, Sendable {
 
     var utf8: [UInt8] { longBytes ?? inlineBytes }
 
-    /// The inline words and the length say everything about a short token; `longBytes` is
-    /// only hashed when there is one.
+    /// One word, the quick hash, rather than every field: the index's postings are a dictionary
+    /// of tokens that every token of every page is merged into, one after another.
     func hash(into hasher: inout Hasher) {
-        hasher.combine(first)
-        hasher.combine(second)
-        hasher.combine(third)
-        hasher.combine(byteCount)
-        if let longBytes { hasher.combine(longBytes) }
+        hasher.combine(quickHash)
     }
 
     var string: String { String(decoding: utf8, as: UTF8.self) }

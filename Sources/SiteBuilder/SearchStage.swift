@@ -105,10 +105,10 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
     while index < end {
         let byte = bytes[index]
         if byte == UInt8(ascii: "<") {
-            let tagEnd = bytes[index..<end].firstIndex(of: UInt8(ascii: ">")) ?? end
-            let inside = bytes[(index + 1)..<tagEnd]
-            let closing = inside.first == UInt8(ascii: "/")
-            let name = TagName(inside.drop { $0 == UInt8(ascii: "/") })
+            let tagEnd = firstIndex(of: UInt8(ascii: ">"), in: bytes, from: index, to: end)
+            let closing = index + 1 < tagEnd && bytes[index + 1] == UInt8(ascii: "/")
+            let name = TagName(
+                UnsafeBufferPointer(rebasing: bytes[(closing ? index + 2 : index + 1)..<max(tagEnd, index + 1)]))
             if let current = skipping {
                 if closing, name == current { skipping = nil }
             } else if !closing, name.isSkippedWithContent {
@@ -117,7 +117,7 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
             if !name.isInline { appendSpace() }
             index = tagEnd + 1
         } else if skipping != nil {
-            index = bytes[index..<end].firstIndex(of: UInt8(ascii: "<")) ?? end
+            index = firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index, to: end)
         } else if byte == UInt8(ascii: "&") {
             let referenceEnd = bytes[index..<min(end, index + 12)].firstIndex(of: UInt8(ascii: ";"))
             if let referenceEnd,
@@ -138,7 +138,7 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
             // Copied a run at a time up to the next tag, reference or space: most of a page.
             var runEnd = index + 1
             while runEnd < end, !endsTextRun(bytes[runEnd]) { runEnd += 1 }
-            text.append(contentsOf: bytes[index..<runEnd])
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
             index = runEnd
         }
     }
@@ -163,12 +163,19 @@ private func endsTextRun(_ byte: UInt8) -> Bool {
 private struct TagName: Equatable {
     private let packed: UInt64
 
-    init(_ name: some Collection<UInt8>) {
+    init(_ name: String) {
+        var name = name
+        self = name.withUTF8(TagName.init)
+    }
+
+    init(_ name: UnsafeBufferPointer<UInt8>) {
         var packed: UInt64 = 0
         var length = 0
         for byte in name {
             let lower = byte | 0x20
-            guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            guard
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
             else { break }
             length += 1
             guard length <= 8 else {
@@ -186,11 +193,19 @@ private struct TagName: Equatable {
     /// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
     var isInline: Bool { Self.inline.contains(self) }
 
-    private static let skippedWithContent = ["nav", "script", "style", "template", "noscript"].map { TagName($0.utf8) }
+    private static let skippedWithContent = ["nav", "script", "style", "template", "noscript"].map(TagName.init(_:))
     private static let inline = [
         "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
         "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
-    ].map { TagName($0.utf8) }
+    ].map(TagName.init(_:))
+}
+
+/// The first `byte` in `start..<end`, else `end`; memchr, as every tag of every page is looked
+/// through for its end.
+private func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    guard let base = bytes.baseAddress, start < end, let hit = memchr(base + start, Int32(byte), end - start)
+    else { return end }
+    return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
 }
 
 /// memchr for the first byte, then memcmp: this runs over the whole of every page.
