@@ -3,8 +3,9 @@ import Diagnostics
 import Foundation
 
 public struct LinkCheckOptions: Sendable {
-    /// The site's own root URL (`https://user.github.io/portal/`). Absolute URLs under it are
-    /// internal, and its path is the base path root-relative links must carry.
+    /// The site's own root URL (`https://user.github.io/portal/`), or only its path
+    /// (`/portal/`). Absolute URLs under it are internal, and its path is the base path
+    /// root-relative links must carry.
     public var baseURL: String?
     public var checkExternal: Bool
     /// Regular expressions; an external URL matching any is not checked.

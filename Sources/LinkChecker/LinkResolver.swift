@@ -1,19 +1,28 @@
 import Diagnostics
 
 /// The site's own address, from `LinkCheckOptions.baseURL`: absolute URLs on it are internal,
-/// and root-relative links must start with its path.
+/// and root-relative links must start with its path. A base URL may also be only a path
+/// (`/portal/`): a site that does not yet know its host still knows where its links must point.
 struct SiteAddress: Sendable {
     var scheme: String
-    /// The host, lower-cased, with a port only when it is not the scheme's default.
-    var authority: [UInt8]
+    /// The host, lower-cased, with a port only when it is not the scheme's default; nil for a
+    /// base URL that is only a path, which no absolute URL names.
+    var authority: [UInt8]?
     /// Starts and ends with `/`: `/` for a site at the root of its host, `/portal/` below it.
     var basePath: [UInt8]
 
     init(parsing text: String) throws {
         let bytes = Array(text.utf8)
+        if bytes.first == .slash, !bytes.starts(with: [.slash, .slash]) {
+            scheme = "https"
+            authority = nil
+            basePath = bytes.prefix { $0 != .question && $0 != .hash }
+            if basePath.last != .slash { basePath.append(.slash) }
+            return
+        }
         let invalid = Diagnostic(
-            at: nil, "the base URL '\(text)' is not an absolute http or https URL",
-            hint: "write it as https://example.org/ or https://user.github.io/portal/")
+            at: nil, "the base URL '\(text)' is not an absolute http or https URL, or a path",
+            hint: "write it as https://example.org/, https://user.github.io/portal/ or /portal/")
         guard let colon = bytes.firstIndex(of: .colon), colon + 2 < bytes.count,
             bytes[colon + 1] == .slash, bytes[colon + 2] == .slash
         else { throw invalid }
@@ -36,7 +45,7 @@ struct SiteAddress: Sendable {
     /// Whether a URL's authority (as written) names this site; the scheme may differ, since
     /// `http://` and `https://` links to one's own host reach the same files.
     func isSite(authority written: ArraySlice<UInt8>) -> Bool {
-        Self.normalizedAuthority(written) == authority
+        authority.map { Self.normalizedAuthority(written) == $0 } ?? false
     }
 
     private static func normalizedAuthority(_ written: ArraySlice<UInt8>) -> [UInt8] {

@@ -48,11 +48,8 @@ enum CheckStage {
     }
 
     static func options(_ config: SiteConfig, production: Bool) -> LinkCheckOptions {
-        // A base URL that is only a path (`/portal/`) still decides where root-relative links
-        // must point; the checker takes it behind a host no link can name.
-        let siteAddress = config.root.isEmpty ? "http://base-path.invalid" + config.basePath + "/" : config.baseURL
-        return LinkCheckOptions(
-            baseURL: siteAddress, checkExternal: config.linksExternal,
+        LinkCheckOptions(
+            baseURL: config.linkCheckBaseURL, checkExternal: config.linksExternal,
             ignorePatterns: config.linksIgnore, level: production ? .error : config.linksLevel)
     }
 

@@ -3,9 +3,23 @@ import Foundation
 import Parallel
 
 /// The output folder's safety rules, and the swap that replaces it with a finished build.
-enum OutputFolder {
+public enum OutputFolder {
     static let markerName = ".bridgehead"
-    static let markerText = "Written by Bridgehead; safe to delete.\n"
+    private static let markerFirstLine = "Written by Bridgehead; safe to delete.\n"
+    private static let baseURLKey = "base_url: "
+
+    /// The marker says what wrote the folder, and for what address its links were checked, so
+    /// that `bridgehead check` checks a build under a base path as the build did.
+    static func markerText(baseURL: String) -> String {
+        markerFirstLine + baseURLKey + baseURL + "\n"
+    }
+
+    /// The base URL the build that wrote `folder` checked its links for, if it recorded one.
+    public static func recordedBaseURL(in folder: String) -> String? {
+        guard let bytes = try? FileSystem.readFile(folder + "/" + markerName) else { return nil }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        return lines.first { $0.hasPrefix(baseURLKey) }.map { String($0.dropFirst(baseURLKey.count)) }
+    }
 
     /// The build's paths, after refusing an output folder that is not safe to replace.
     static func paths(for options: BuildOptions) throws -> BuildPaths {

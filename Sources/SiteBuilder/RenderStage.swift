@@ -39,7 +39,7 @@ enum RenderStage {
                 feed(site, entries: entries, config: config))
         }
         state.outputs["robots.txt"] = .text(robots(config))
-        state.outputs[OutputFolder.markerName] = .text(OutputFolder.markerText)
+        state.outputs[OutputFolder.markerName] = .text(OutputFolder.markerText(baseURL: config.linkCheckBaseURL))
         for file in state.staticFiles { state.outputs[file.relative] = .copy(from: file.absolute) }
         for file in state.copiedFiles { state.outputs[file.relative] = .copy(from: file.absolute) }
     }

@@ -47,11 +47,17 @@ struct SiteConfig: Sendable {
 
     var defaultLanguage: Language { languages[0] }
 
-    /// The site-relative URL of a path (`/boston/` → `/portal/boston/`).
-    func url(_ path: String) -> String { basePath + path }
+    /// The site-relative URL of a path (`/boston/` → `/portal/boston/`), with bytes that are not
+    /// ASCII percent-encoded (`/소식/` → `/%EC%86%8C%EC%8B%9D/`), as Hugo and Jekyll write them
+    /// and as cmark writes a Markdown link to the same page.
+    func url(_ path: String) -> String { (basePath + path).percentEncodedNonASCII }
 
     /// The absolute URL of a path, or the site-relative one when the base URL names no host.
-    func permalink(_ path: String) -> String { root.isEmpty ? basePath + path : root + path }
+    func permalink(_ path: String) -> String { (root.isEmpty ? basePath + path : root + path).percentEncodedNonASCII }
+
+    /// The address the link checker takes the output to be at: the base URL, or only its path
+    /// when it names no host. Recorded in the output's marker file for `bridgehead check`.
+    var linkCheckBaseURL: String { (root.isEmpty ? basePath : root) + "/" }
 }
 
 /// Keys a front matter uses for itself; a taxonomy cannot take one of these names.

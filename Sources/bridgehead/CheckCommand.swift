@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LinkChecker
+import SiteBuilder
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,9 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check every link, asset and #fragment of a built site.",
         discussion: """
             Exits with 1 when a link is broken, 0 when only warnings (duplicate ids) were found.
-            Without --base-url, absolute URLs are all external, even those to the site itself.
+            Without --base-url, the base URL the build that wrote the folder recorded (in its
+            .bridgehead marker) is used; without either, absolute URLs are all external, even
+            those to the site itself, and root-relative links point at the folder's root.
             """
     )
 
@@ -45,7 +48,8 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let files = try DirectorySiteFiles(root: URL(fileURLWithPath: directory))
         let options = LinkCheckOptions(
-            baseURL: baseURL, checkExternal: external, ignorePatterns: ignorePatterns,
+            baseURL: baseURL ?? OutputFolder.recordedBaseURL(in: directory), checkExternal: external,
+            ignorePatterns: ignorePatterns,
             externalCacheFile: externalCache, externalCacheMaxAge: externalCacheAge, timeout: timeout)
         let report = try await LinkChecker(options: options).check(files)
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"

@@ -15,6 +15,9 @@ import Testing
     let checked = try runBridgehead(["check", output.path, "--base-url", baseURL])
     #expect(checked.status == 0, "\(checked.standardOutput)")
     #expect(checked.standardOutput.contains("no broken links"))
+    // Without --base-url, check takes the base URL the publish recorded in its marker file.
+    let checkedAsPublished = try runBridgehead(["check", output.path])
+    #expect(checkedAsPublished.status == 0, "\(checkedAsPublished.standardOutput)")
 
     let attribute = try NSRegularExpression(pattern: #"(?:href|src)="(/[^"]*)""#)
     var rootRelative = 0

@@ -36,6 +36,21 @@ import Testing
         #expect(report.linksSkipped == 1)
     }
 
+    @Test func aBaseURLThatIsOnlyAPathSetsTheBasePathAndNamesNoHost() async throws {
+        let pages = [
+            "index.html": """
+            <a href="/portal/a/">x</a><a href="/a/">outside the base path</a>
+            <a href="https://example.org/portal/zzz">external: the base names no host</a>
+            """,
+            "a/index.html": "",
+        ]
+        let report = try await LinkChecker(options: LinkCheckOptions(baseURL: "/portal"))
+            .check(InMemorySiteFiles(texts: pages))
+        #expect(headlines(report).count == 1)
+        #expect(headlines(report).first?.hasPrefix("index.html:1:36: error: broken link '/a/'") == true)
+        #expect(report.linksSkipped == 1)
+    }
+
     @Test func pathsAreNormalisedAsBrowsersDo() async throws {
         let pages = [
             "index.html": """

@@ -89,7 +89,9 @@ let expectedFullSite = fixtureSites.appendingPathComponent("full.expected")
     try FileManager.default.removeItem(at: site.appendingPathComponent("content/소식.md"))
     _ = try await SiteBuilder.build(buildOptions(site))
     #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("소식/index.html").path))
-    #expect(try text(output, ".bridgehead") == "Written by Bridgehead; safe to delete.\n")
+    #expect(
+        try text(output, ".bridgehead")
+            == "Written by Bridgehead; safe to delete.\nbase_url: https://example.org/portal/\n")
     let siblings = try FileManager.default.contentsOfDirectory(atPath: site.path)
     #expect(!siblings.contains { $0.contains("bridgehead-") })
 }
