@@ -78,10 +78,10 @@ struct HTMLScanner {
         case .plaintext:
             return bytes.count
         default:
-            if let name = tag.rawTextName {
-                return rawTextEnd(from: end, name: name)
-            }
-            return end
+            guard let name = tag.rawTextName else { return end }
+            let textEnd = rawTextEnd(from: end, name: name)
+            if tag == .style, templateDepth == 0 { page.links += styleSheetLinks(bytes, from: end, to: textEnd) }
+            return textEnd
         }
     }
 
@@ -188,6 +188,10 @@ struct HTMLScanner {
     private mutating func record(_ tag: HTMLTag, _ attributes: TagAttributes) {
         if let id = attributes.id, !id.isEmpty {
             page.ids.append(id)
+        }
+        // Before the tag's own links: a style attribute loads what it names as the page opens.
+        if let style = attributes.style {
+            page.links += styleSheetLinks(bytes, from: style.start, to: style.end)
         }
         switch tag {
         case .a:
@@ -327,6 +331,7 @@ private struct TagAttributes {
     var name: ByteSpan?
     var content: ByteSpan?
     var httpEquiv: ByteSpan?
+    var style: ByteSpan?
 
     mutating func record(_ attribute: HTMLAttribute, _ value: ByteSpan) {
         switch attribute {
@@ -339,6 +344,7 @@ private struct TagAttributes {
         case .name: if name == nil { name = value }
         case .content: if content == nil { content = value }
         case .httpEquiv: if httpEquiv == nil { httpEquiv = value }
+        case .style: if style == nil { style = value }
         case .other: break
         }
     }
@@ -422,13 +428,17 @@ private enum HTMLTag {
 }
 
 private enum HTMLAttribute {
-    case id, href, src, srcset, poster, action, name, content, httpEquiv
+    case id, href, src, srcset, poster, action, name, content, httpEquiv, style
     case other
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, on tag: HTMLTag) {
         let length = end - start
         if length == 2 {
             self = bytes.equalsLowercased(start, end, "id") ? .id : .other
+            return
+        }
+        if length == 5, bytes.equalsLowercased(start, end, "style") {
+            self = .style
             return
         }
         guard tag.hasLinkAttributes else {

@@ -8,7 +8,7 @@ struct LinkCheckRun {
 
     func check(_ files: some SiteFiles) async throws -> LinkReport {
         let site = try siteIndex(files.paths)
-        let pages = site.paths.indices.filter { site.isHTML[$0] }
+        let pages = site.paths.indices.filter { site.isScanned[$0] }
         let scans = await scan(pages, of: files, site: site)
         let anchors = Self.anchors(of: scans, site: site)
         let missingFragments = scans.map { fragmentFindings($0, anchors: anchors, site: site) }
@@ -190,7 +190,9 @@ struct PageScanner {
             return unreadable(path, "cannot read the file: \(error)")
         }
         bytes.withUnsafeBufferPointer { buffer in
-            let page = HTMLScanner.scan(buffer)
+            let page =
+                resolver.site.isHTML[file]
+                ? HTMLScanner.scan(buffer) : ScannedPage(links: styleSheetLinks(buffer, from: 0, to: buffer.count))
             output.anchors.append((file, anchors(of: page, in: buffer, path: path)))
             checkLinks(of: page, in: buffer, path: path)
         }

@@ -173,7 +173,7 @@ public final class LinkCheckSession: @unchecked Sendable {
         }
         site = nil
         let index = try run.siteIndex(files.paths)
-        pages = index.paths.indices.filter { index.isHTML[$0] }
+        pages = index.paths.indices.filter { index.isScanned[$0] }
         scans = await run.scan(pages, of: files, site: index)
         positions = Dictionary(uniqueKeysWithValues: pages.enumerated().map { (index.paths[$0.element], $0.offset) })
         anchors = LinkCheckRun.anchors(of: scans, site: index)

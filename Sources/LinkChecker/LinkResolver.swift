@@ -64,6 +64,8 @@ struct SiteAddress: Sendable {
 struct SiteIndex: Sendable {
     let paths: [String]
     let isHTML: [Bool]
+    /// The files the checker reads for links: pages, and style sheets for what they load.
+    let isScanned: [Bool]
     let address: SiteAddress?
     /// The address's path, or `/` without an address.
     let basePath: [UInt8]
@@ -82,6 +84,7 @@ struct SiteIndex: Sendable {
         indexByPath = Dictionary(
             paths.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         isHTML = paths.map(Self.isHTML)
+        isScanned = paths.map { Self.isHTML($0) || Self.isStyleSheet($0) }
         pathBytes = paths.map { Array($0.utf8) }
         var indexByHash: [UInt64: Int] = [:]
         for (index, bytes) in pathBytes.enumerated() {
@@ -99,6 +102,10 @@ struct SiteIndex: Sendable {
 
     static func isHTML(_ path: String) -> Bool {
         path.hasSuffix(".html") || path.hasSuffix(".htm")
+    }
+
+    static func isStyleSheet(_ path: String) -> Bool {
+        path.hasSuffix(".css")
     }
 
     /// FNV-1a.

@@ -29,7 +29,7 @@ import Testing
         #expect(result.standardError.isEmpty)
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix(site) } == (try expectedFindings()))
-        #expect(lines.last == "checked 82 links in 11 files (9 skipped): 26 errors, 2 warnings in 7 files")
+        #expect(lines.last == "checked 83 links in 12 files (9 skipped): 27 errors, 2 warnings in 7 files")
     }
 
     @Test func theDefaultFolderIsPublic() throws {
@@ -69,11 +69,11 @@ import Testing
         let result = try runBridgehead(["check", site, "--base-url", "https://example.org/portal/", "--format", "json"])
         #expect(result.status == 1)
         let json = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
-        #expect(json?["errors"] as? Int == 26)
+        #expect(json?["errors"] as? Int == 27)
         #expect(json?["warnings"] as? Int == 2)
-        #expect(json?["links_checked"] as? Int == 82)
+        #expect(json?["links_checked"] as? Int == 83)
         let findings = json?["findings"] as? [[String: Any]] ?? []
-        #expect(findings.count == 28)
+        #expect(findings.count == 29)
         #expect(findings.first?["file"] as? String == "\(site)/base/index.html")
         #expect(findings.first?["reason"] as? String == "no id 'local-only' on boston/index.html")
     }
@@ -84,7 +84,7 @@ import Testing
         ])
         #expect(result.status == 1)
         let lines = result.standardOutput.split(separator: "\n")
-        #expect(lines.filter { $0.hasPrefix("::error file=\(site)/") }.count == 26)
+        #expect(lines.filter { $0.hasPrefix("::error file=\(site)/") }.count == 27)
         #expect(lines.filter { $0.hasPrefix("::warning file=\(site)/") }.count == 2)
         #expect(
             lines.first

@@ -25,6 +25,29 @@ import Testing
             ])
     }
 
+    @Test func styleSheetsLoadWhatTheirURLsAndImportsName() async throws {
+        let sheet = """
+            @import "c1.css"; @import url(c2.css);
+            body { background: url( 'c3.png' ) } /* url(hidden.png) */
+            .a { content: "url(hidden.png)"; background-image: URL(c4.png), url(data:image/png;base64,AAAA) }
+            .b { background-url: nothing; mask: url("ok.svg#shape") }
+            """
+        let page = """
+            <style>div { background: url(s1.png) }</style><p style="background: url('s2.png')">x</p>
+            <template><style>div { background: url(hidden.png) }</style></template>
+            """
+        let found = try await headlines(of: ["css/site.css": sheet, "css/ok.svg": "", "p.html": page])
+        #expect(
+            found == [
+                "css/site.css:1:10: error: broken link 'c1.css': no such file: css/c1.css",
+                "css/site.css:1:31: error: broken link 'c2.css': no such file: css/c2.css",
+                "css/site.css:2:26: error: broken link 'c3.png': no such file: css/c3.png",
+                "css/site.css:3:56: error: broken link 'c4.png': no such file: css/c4.png",
+                "p.html:1:30: error: broken link 's1.png': no such file: s1.png",
+                "p.html:1:74: error: broken link 's2.png': no such file: s2.png",
+            ])
+    }
+
     @Test func rawTextElementsHoldNoLinks() async throws {
         let page = """
             <script>var s = "</scripts><a href='hidden'>";</script ><a href="b1">x</a>
