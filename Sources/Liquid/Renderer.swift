@@ -249,7 +249,7 @@ final class Renderer: FilterContext {
                 }
                 continue
             }
-            for value in values where try equals(subject, value) {
+            for value in values where try caseMatches(subject, value) {
                 matched = true
                 let flow = try render(clause.body)
                 if case .normal = flow { continue }
@@ -257,6 +257,14 @@ final class Renderer: FilterContext {
             }
         }
         return .normal
+    }
+
+    /// `when` compares as `==` inside `if` does: an undefined subject or value is nil, not a
+    /// mistake, even under strict variables.
+    private func caseMatches(_ subject: Expression, _ value: Expression) throws -> Bool {
+        existenceTests += 1
+        defer { existenceTests -= 1 }
+        return try equals(subject, value)
     }
 
     // MARK: Loops
