@@ -149,7 +149,9 @@ final class Page: LiquidDrop, @unchecked Sendable {
         return counted
     }
 
-    var readingMinutes: Int { max(1, (wordCount + 249) / 250) }
+    /// At 250 words a minute, rounded up: a page with any words takes at least a minute, and
+    /// one without words (a list page, an empty body) none, as in Hugo.
+    var readingMinutes: Int { (wordCount + 249) / 250 }
 
     /// Takes the text of a body parsed again, so that `word_count` counts it afresh.
     func setPlainText(_ text: String) {

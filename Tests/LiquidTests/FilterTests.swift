@@ -152,6 +152,7 @@ private let filterCases: [FilterCase] = [
     #expect(statistics.words == 3)
     #expect(statistics.cjkCharacters == 5)
     #expect(statistics.readingMinutes == 1)
+    #expect(WordStatistics(" \n ").readingMinutes == 0)
 }
 
 /// Found by FuzzLiquid: a width too large for an Int crashed `date` with an arithmetic overflow.
