@@ -6,6 +6,7 @@ import Yams
 struct MenuEntry: Sendable {
     var name: String
     var url: String
+    /// 0 when not given, which sorts after every other weight (`weightOrder`).
     var weight: Int
     var identifier: String?
 }
@@ -291,9 +292,7 @@ struct SiteConfigLoader {
                 }
                 entries.append(MenuEntry(name: entryName, url: url, weight: weight, identifier: identifier))
             }
-            entries.sort { a, b in
-                a.weight != b.weight ? a.weight < b.weight : precedesInScalarOrder(a.name, b.name)
-            }
+            entries.sort { a, b in weightOrder(a.weight, b.weight) ?? precedesInScalarOrder(a.name, b.name) }
             result.append((name, entries))
         }
         return result

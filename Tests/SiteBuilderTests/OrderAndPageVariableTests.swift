@@ -17,6 +17,39 @@ private func orderSite(pages: [String: String], menu: String) throws -> URL {
     return try minimalSite(files)
 }
 
+/// Hugo's rule: `weight: 0` is no weight, so such a page sorts with the unweighted ones (by
+/// date, newest first), after every weighted page, not before `weight: 1`.
+@Test func weightZeroSortsWithThePagesThatHaveNoWeight() async throws {
+    let site = try orderSite(
+        pages: [
+            "a": "---\ntitle: A\nweight: 2\n---\n",
+            "b": "---\ntitle: B\nweight: 0\ndate: 2023-03-01\n---\n",
+            "c": "---\ntitle: C\ndate: 2023-02-01\n---\n",
+            "d": "---\ntitle: D\nweight: 1\n---\n",
+            "e": "---\ntitle: E\nweight: -1\n---\n",
+        ],
+        menu: "    - { name: Home, url: / }\n")
+    _ = try await SiteBuilder.build(buildOptions(site))
+    #expect(try text(site, "public/index.html") == "Home:0|E,D,A,B,C,|Home,\n")
+}
+
+/// Menu entries as Hugo sorts them: by weight, an entry without one (or with 0) after every
+/// weighted entry, ties by name.
+@Test func menuEntriesWithoutWeightComeAfterTheWeightedOnes() async throws {
+    let site = try orderSite(
+        pages: [:],
+        menu: """
+                - { name: Zeta, url: /, weight: 2 }
+                - { name: Yankee, url: / }
+                - { name: Xray, url: /, weight: 1 }
+                - { name: Whiskey, url: /, weight: 0 }
+                - { name: Victor, url: /, weight: -5 }
+
+            """)
+    _ = try await SiteBuilder.build(buildOptions(site))
+    #expect(try text(site, "public/index.html") == "Home:0||Victor,Xray,Zeta,Whiskey,Yankee,\n")
+}
+
 /// `page.reading_minutes` is 0 for a page without words, as Hugo's `.ReadingTime`; any words
 /// at all take a minute.
 @Test func aPageWithoutWordsTakesNoMinutesToRead() async throws {
