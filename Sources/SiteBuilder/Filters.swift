@@ -101,8 +101,8 @@ private func translate(
         found = translations.lookup(key, in: translations.defaultLanguage)
         if found != nil {
             setting.warnings.add(
-                Diagnostic(
-                    .warning, at: nil,
+                context.diagnosticAtCall(
+                    .warning,
                     "no translation of '\(key)' in templates/i18n/\(lang).yml; using the \(translations.defaultLanguage) text",
                     hint: "add '\(key)' to templates/i18n/\(lang).yml"))
         }
@@ -111,7 +111,7 @@ private func translate(
         let message = "no translation of '\(key)' in templates/i18n/\(lang).yml"
         let hint = "add '\(key)' to templates/i18n/\(lang).yml"
         if setting.production { throw FilterError(message, hint: hint) }
-        setting.warnings.add(Diagnostic(.warning, at: nil, message + "; the key is shown instead", hint: hint))
+        setting.warnings.add(context.diagnosticAtCall(.warning, message + "; the key is shown instead", hint: hint))
         return .string(key)
     }
     var text = found.outputText

@@ -65,3 +65,19 @@ private func orderSite(pages: [String: String], menu: String) throws -> URL {
     #expect(try text(site, "public/short/index.html").hasPrefix("Short:1|"))
     #expect(try text(site, "public/long/index.html").hasPrefix("Long:2|"))
 }
+
+/// A missing translation is reported at the `t` call in the template, once per place.
+@Test func aMissingTranslationIsAWarningAtTheFilterCall() async throws {
+    let site = try minimalSite([
+        "content/a.md": "---\ntitle: A\n---\n",
+        "templates/i18n/en.yml": "home: Home\n",
+        "templates/layouts/default.liquid": "---\nx: 1\n---\n<p>{{ 'home' | t }}</p>\n<p>{{ 'nav.gone' | t }}</p>\n",
+    ])
+    let summary = try await SiteBuilder.build(buildOptions(site))
+    #expect(
+        summary.warnings.map(\.headline) == [
+            "templates/layouts/default.liquid:5:20: warning: no translation of 'nav.gone' in templates/i18n/en.yml; the key is shown instead"
+        ])
+    #expect(summary.warnings.first?.sourceLine == "<p>{{ 'nav.gone' | t }}</p>")
+    #expect(summary.warnings.first?.hint == "add 'nav.gone' to templates/i18n/en.yml")
+}
