@@ -26,6 +26,10 @@ public struct FilterArguments: Sendable {
 public protocol FilterContext {
     /// The value at a dotted path of names (`["page", "lang"]`), or nil if undefined.
     func variable(_ path: [String]) -> LiquidValue?
+
+    /// A diagnostic at the filter call being applied (`path:line:col`, with its line quoted),
+    /// for a filter that reports a problem without failing the render.
+    func diagnosticAtCall(_ severity: Severity, _ message: String, hint: String?) -> Diagnostic
 }
 
 /// A filter added by the embedding program. Throw `FilterError` for bad input; the engine adds

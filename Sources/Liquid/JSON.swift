@@ -7,7 +7,9 @@ extension LiquidValue {
         self = try reader.document()
     }
 
-    /// JSON for `jsonify`: keys in their order, dates as ISO 8601, drops by their properties.
+    /// JSON for `jsonify`, as Jekyll writes it (Ruby's `JSON.generate`): keys in their order,
+    /// dates as ISO 8601, drops by their properties; in strings only `"`, `\` and control
+    /// characters are escaped, so `<`, `&`, `/` and non-ASCII text stay as they are.
     public var json: String {
         var output = ""
         writeJSON(into: &output)
@@ -58,9 +60,8 @@ private func writeJSONString(_ text: String, into output: inout String) {
         case "\n": output += "\\n"
         case "\r": output += "\\r"
         case "\t": output += "\\t"
-        case "<": output += "\\u003c"
-        case ">": output += "\\u003e"
-        case "&": output += "\\u0026"
+        case "\u{08}": output += "\\b"
+        case "\u{0C}": output += "\\f"
         default:
             if scalar.value < 0x20 {
                 output += "\\u00" + hexByte(UInt8(scalar.value)).lowercased()

@@ -19,6 +19,8 @@ final class Renderer: FilterContext {
     /// Reused for filter arguments so a filter call does not allocate an array.
     private var argumentBuffer: [LiquidValue] = []
     private(set) var warnings: [Diagnostic] = []
+    /// Where the filter being applied is called, for `diagnosticAtCall`.
+    private var filterOffset = 0
     private var warnedPlaces: Set<String> = []
     private var cycles = StateTable()
     private var loopOffsets = StateTable()
@@ -249,7 +251,7 @@ final class Renderer: FilterContext {
                 }
                 continue
             }
-            for value in values where try equals(subject, value) {
+            for value in values where try caseMatches(subject, value) {
                 matched = true
                 let flow = try render(clause.body)
                 if case .normal = flow { continue }
@@ -257,6 +259,14 @@ final class Renderer: FilterContext {
             }
         }
         return .normal
+    }
+
+    /// `when` compares as `==` inside `if` does: an undefined subject or value is nil, not a
+    /// mistake, even under strict variables.
+    private func caseMatches(_ subject: Expression, _ value: Expression) throws -> Bool {
+        existenceTests += 1
+        defer { existenceTests -= 1 }
+        return try equals(subject, value)
     }
 
     // MARK: Loops
@@ -511,6 +521,7 @@ final class Renderer: FilterContext {
                 let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
                 arguments = FilterArguments(positional: argumentBuffer, keyword: keyword)
             }
+            filterOffset = filter.offset
             do {
                 value = try filter.definition.apply(value, arguments, self)
             } catch let error as FilterError {
@@ -693,6 +704,12 @@ final class Renderer: FilterContext {
             current = next
         }
         return current
+    }
+
+    func diagnosticAtCall(_ severity: Severity, _ message: String, hint: String?) -> Diagnostic {
+        var diagnostic = file.error(at: filterOffset, message, hint: hint)
+        diagnostic.severity = severity
+        return diagnostic
     }
 
     var sourceFile: SourceFile { file }

@@ -29,9 +29,10 @@ public struct WordStatistics: Sendable, Equatable {
     /// Words as `number_of_words` reports them: each CJK character counts as one.
     public var total: Int { words + cjkCharacters }
 
-    /// Minutes to read at 200 words or 500 Hangul/CJK characters a minute; at least 1.
+    /// Minutes to read at 200 words or 500 Hangul/CJK characters a minute, rounded up: at least
+    /// 1 for any text, 0 for none.
     public var readingMinutes: Int {
-        max(1, Int((Double(words) / 200 + Double(cjkCharacters) / 500).rounded(.up)))
+        Int((Double(words) / 200 + Double(cjkCharacters) / 500).rounded(.up))
     }
 }
 

@@ -24,9 +24,10 @@ struct HeadingIdentifiers {
         return candidate
     }
 
-    /// GitHub's heading anchor: lower case; each space becomes `-`; letters and marks of every
-    /// script, decimal digits, `-` and connector punctuation such as `_` stay; everything else
-    /// (punctuation, symbols, other whitespace) is dropped.
+    /// GitHub's heading anchor (github-slugger): lower case; each space becomes `-`; letters
+    /// and marks of every script, decimal digits, letter numbers (`Ⅻ`), alphabetic symbols
+    /// (`ⓐ`), `-` and connector punctuation such as `_` stay; everything else is dropped:
+    /// punctuation, symbols, other whitespace, and other numbers such as `①`, `²` and `₂`.
     static func slug(_ title: String) -> String {
         var result = String.UnicodeScalarView()
         for scalar in title.unicodeScalars {
@@ -64,10 +65,10 @@ struct HeadingIdentifiers {
     private static func isKept(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .connectorPunctuation:
             return true
         default:
-            return scalar == "-"
+            return scalar == "-" || scalar.properties.isAlphabetic
         }
     }
 }

@@ -52,13 +52,7 @@ struct FilterSetting: Sendable {
 /// the template engine.
 func siteFilters(_ setting: FilterSetting) -> [String: LiquidFilter] {
     [
-        "markdownify": { input, _, _ in
-            do {
-                return .string(try MarkdownRenderer(options: setting.markdown).render(input.outputText, path: "").html)
-            } catch {
-                throw FilterError("markdownify: \(error)")
-            }
-        },
+        "markdownify": markdownify(setting.markdown),
         "t": { input, arguments, context in
             try translate(input.outputText, arguments: arguments, context: context, setting: setting)
         },
@@ -66,6 +60,34 @@ func siteFilters(_ setting: FilterSetting) -> [String: LiquidFilter] {
             .string(setting.basePath + "/" + (try setting.assets.fingerprintedPath(of: input.outputText)))
         },
     ]
+}
+
+/// The builder's filters for a template rendered without a site (`bridgehead render`):
+/// `markdownify` as a site with the default `markdown:` settings has it; `t` and `asset_url`,
+/// which read the site's files, fail with a message that says so rather than being unknown.
+public func standaloneFilters() -> [String: LiquidFilter] {
+    let needsSite: (String) -> LiquidFilter = { files in
+        { _, _, _ in
+            throw FilterError(
+                "this filter reads the site's \(files), and a template rendered on its own has no site",
+                hint: "use it in a site's templates and run `bridgehead build`")
+        }
+    }
+    return [
+        "markdownify": markdownify(MarkdownOptions()),
+        "t": needsSite("templates/i18n/<lang>.yml"),
+        "asset_url": needsSite("templates/static/"),
+    ]
+}
+
+private func markdownify(_ options: MarkdownOptions) -> LiquidFilter {
+    { input, _, _ in
+        do {
+            return .string(try MarkdownRenderer(options: options).render(input.outputText, path: "").html)
+        } catch {
+            throw FilterError("markdownify: \(error)")
+        }
+    }
 }
 
 private func translate(
@@ -79,8 +101,8 @@ private func translate(
         found = translations.lookup(key, in: translations.defaultLanguage)
         if found != nil {
             setting.warnings.add(
-                Diagnostic(
-                    .warning, at: nil,
+                context.diagnosticAtCall(
+                    .warning,
                     "no translation of '\(key)' in templates/i18n/\(lang).yml; using the \(translations.defaultLanguage) text",
                     hint: "add '\(key)' to templates/i18n/\(lang).yml"))
         }
@@ -89,7 +111,7 @@ private func translate(
         let message = "no translation of '\(key)' in templates/i18n/\(lang).yml"
         let hint = "add '\(key)' to templates/i18n/\(lang).yml"
         if setting.production { throw FilterError(message, hint: hint) }
-        setting.warnings.add(Diagnostic(.warning, at: nil, message + "; the key is shown instead", hint: hint))
+        setting.warnings.add(context.diagnosticAtCall(.warning, message + "; the key is shown instead", hint: hint))
         return .string(key)
     }
     var text = found.outputText

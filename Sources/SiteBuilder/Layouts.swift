@@ -55,7 +55,10 @@ func parseLayout(name: String, text: String, displayPath: String, environment: L
 }
 
 /// Every layout's chain, innermost first, or the error that stops it (a missing parent, a cycle).
-func layoutChains(_ layouts: [String: Layout]) -> (chains: [String: [Layout]], errors: [Diagnostic]) {
+/// A parent in `broken` (a layout whose own error is reported already) stops the chain silently.
+func layoutChains(_ layouts: [String: Layout], broken: Set<String>) -> (
+    chains: [String: [Layout]], errors: [Diagnostic]
+) {
     var chains: [String: [Layout]] = [:]
     var errors: [Diagnostic] = []
     for name in layouts.keys.sorted() {
@@ -84,7 +87,7 @@ func layoutChains(_ layouts: [String: Layout]) -> (chains: [String: [Layout]], e
             current = layouts[parent.value]
             if current == nil {
                 // Reported by the layout that names the missing parent.
-                if chain.count == 1 {
+                if chain.count == 1, !broken.contains(parent.value) {
                     errors.append(
                         Diagnostic(
                             at: parent.location, "layout '\(parent.value)' not found",

@@ -253,18 +253,22 @@ enum LoadStage {
     }
 
     private static func loadLayouts(_ state: BuildState, files: [WalkedFile], environment: LiquidEnvironment) {
+        // Layouts that failed to read or parse: their own error is reported, so a layout naming
+        // one as its parent is not reported again as naming a missing layout.
+        var broken: Set<String> = []
         for file in files {
             let shown = state.paths.shown("templates/layouts/" + file.relative)
+            let name = String(file.relative.dropLast(".liquid".count))
             do {
                 let text = try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown)
-                let name = String(file.relative.dropLast(".liquid".count))
                 state.layouts[name] = try parseLayout(
                     name: name, text: text, displayPath: shown, environment: environment)
             } catch {
+                broken.insert(name)
                 state.fail(located(error, path: shown))
             }
         }
-        let (chains, errors) = layoutChains(state.layouts)
+        let (chains, errors) = layoutChains(state.layouts, broken: broken)
         state.chains = chains
         errors.forEach(state.fail)
     }

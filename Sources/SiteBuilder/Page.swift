@@ -149,7 +149,9 @@ final class Page: LiquidDrop, @unchecked Sendable {
         return counted
     }
 
-    var readingMinutes: Int { max(1, (wordCount + 249) / 250) }
+    /// At 250 words a minute, rounded up: a page with any words takes at least a minute, and
+    /// one without words (a list page, an empty body) none, as in Hugo.
+    var readingMinutes: Int { (wordCount + 249) / 250 }
 
     /// Takes the text of a body parsed again, so that `word_count` counts it afresh.
     func setPlainText(_ text: String) {
@@ -212,13 +214,9 @@ final class Page: LiquidDrop, @unchecked Sendable {
 
 /// The standard order of `pages` everywhere: pages with a weight first, by weight; then the
 /// newest date first, undated last; then title in Unicode scalar order; then source path.
+/// `weight: 0` counts as no weight, as in Hugo.
 func standardOrder(_ a: Page, _ b: Page) -> Bool {
-    switch (a.weight, b.weight) {
-    case (let x?, let y?) where x != y: return x < y
-    case (.some, .none): return true
-    case (.none, .some): return false
-    default: break
-    }
+    if let order = weightOrder(a.weight ?? 0, b.weight ?? 0) { return order }
     switch (a.date, b.date) {
     case (let x?, let y?) where x.date != y.date: return x.date > y.date
     case (.some, .none): return true
@@ -227,4 +225,13 @@ func standardOrder(_ a: Page, _ b: Page) -> Bool {
     }
     if !a.title.utf8.elementsEqual(b.title.utf8) { return precedesInScalarOrder(a.title, b.title) }
     return precedesInScalarOrder(a.sourcePath ?? a.path, b.sourcePath ?? b.path)
+}
+
+/// Hugo's weight rule for pages and menu entries: a weight of 0 (or none) sorts after every
+/// other weight, negative ones first. Nil when the weights do not decide.
+func weightOrder(_ a: Int, _ b: Int) -> Bool? {
+    guard a != b else { return nil }
+    if a == 0 { return false }
+    if b == 0 { return true }
+    return a < b
 }

@@ -83,4 +83,10 @@ public enum SiteBuilder {
     public static func build(_ options: BuildOptions) async throws -> BuildSummary {
         try await Pipeline.build(options)
     }
+
+    /// What is wrong with `text` as a base URL (`base_url`, `--base-url`), or nil if nothing is:
+    /// for a command line to refuse the option before building.
+    public static func baseURLProblem(_ text: String) -> String? {
+        baseURLParts(text) == nil ? baseURLRule : nil
+    }
 }

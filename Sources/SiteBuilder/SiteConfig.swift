@@ -6,6 +6,7 @@ import Yams
 struct MenuEntry: Sendable {
     var name: String
     var url: String
+    /// 0 when not given, which sorts after every other weight (`weightOrder`).
     var weight: Int
     var identifier: String?
 }
@@ -209,22 +210,8 @@ struct SiteConfigLoader {
 
     /// The base path and the absolute root of a base URL, or nil after reporting why it is not one.
     private mutating func splitBaseURL(_ text: String, node: Node?) -> (String, String)? {
-        var trimmed = text
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        let invalid = trimmed.unicodeScalars.contains { $0 == " " || $0 == "?" || $0 == "#" || $0 == "\\" }
-        if let schemeEnd = trimmed.range(of: "://") {
-            let afterScheme = trimmed[schemeEnd.upperBound...]
-            let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
-            let host = afterScheme[..<pathStart]
-            let scheme = trimmed[..<schemeEnd.lowerBound]
-            if !host.isEmpty, !invalid, !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" })
-            {
-                return (String(afterScheme[pathStart...]), trimmed)
-            }
-        } else if !invalid, trimmed.isEmpty || trimmed.hasPrefix("/") {
-            return (trimmed, "")
-        }
-        let message = "'base_url' must be a full URL like https://example.org/ or a path like /portal/"
+        if let split = baseURLParts(text) { return split }
+        let message = "'base_url' " + baseURLRule
         if let node {
             errors.append(yaml.error(message, at: node))
         } else {
@@ -297,9 +284,7 @@ struct SiteConfigLoader {
                 }
                 entries.append(MenuEntry(name: entryName, url: url, weight: weight, identifier: identifier))
             }
-            entries.sort { a, b in
-                a.weight != b.weight ? a.weight < b.weight : precedesInScalarOrder(a.name, b.name)
-            }
+            entries.sort { a, b in weightOrder(a.weight, b.weight) ?? precedesInScalarOrder(a.name, b.name) }
             result.append((name, entries))
         }
         return result
@@ -379,6 +364,28 @@ struct SiteConfigLoader {
         }
         return result
     }
+}
+
+let baseURLRule = "must be a full URL like https://example.org/ or a path like /portal/"
+
+/// The base path and the absolute root of a base URL: `/portal` and `https://user.github.io/portal`
+/// for `https://user.github.io/portal/`, `/portal` and `` for `/portal/`; nil for anything else.
+func baseURLParts(_ text: String) -> (basePath: String, root: String)? {
+    var trimmed = text
+    while trimmed.hasSuffix("/") { trimmed.removeLast() }
+    let invalid = trimmed.unicodeScalars.contains { $0 == " " || $0 == "?" || $0 == "#" || $0 == "\\" }
+    if let schemeEnd = trimmed.range(of: "://") {
+        let afterScheme = trimmed[schemeEnd.upperBound...]
+        let pathStart = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let host = afterScheme[..<pathStart]
+        let scheme = trimmed[..<schemeEnd.lowerBound]
+        if !host.isEmpty, !invalid, !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" }) {
+            return (String(afterScheme[pathStart...]), trimmed)
+        }
+    } else if !invalid, trimmed.isEmpty || trimmed.hasPrefix("/") {
+        return (trimmed, "")
+    }
+    return nil
 }
 
 /// Unicode scalar order, which neither locale nor normalisation can change (UTF-8 byte order

@@ -15,6 +15,12 @@ struct Bridgehead: AsyncParsableCommand {
     /// Runs the command and maps failures to the contract's exit codes: 1 for problems in the
     /// user's content (printed as `path:line:col: error: …`), 2 for wrong usage.
     static func main() async {
+        // ArgumentParser answers a bare `bridgehead` with the help and status 0, as if asked
+        // for it; without a command it is wrong usage (2), with the help as the explanation.
+        if CommandLine.arguments.count <= 1 {
+            printToStandardError(helpMessage())
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

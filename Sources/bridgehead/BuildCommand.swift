@@ -19,6 +19,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "Override base_url from site.yml.")
     var baseURL: String?
 
+    func validate() throws {
+        if let baseURL, let problem = SiteBuilder.baseURLProblem(baseURL) {
+            throw ValidationError("--base-url \(problem)")
+        }
+    }
+
     func run() async throws {
         let options = BuildOptions(
             source: folders.sourceURL,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Diagnostics
 import Foundation
 import Liquid
+import SiteBuilder
 
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +30,8 @@ struct RenderCommand: ParsableCommand {
         }
         let environment = LiquidEnvironment(
             options: LiquidOptions(strictVariables: strict),
-            loader: partials.map { PartialsFolder(path: $0) }
+            loader: partials.map { PartialsFolder(path: $0) },
+            filters: standaloneFilters()
         )
         let parsed = try environment.parse(source, path: template)
         var warnings: [Diagnostic] = []

@@ -64,6 +64,62 @@ func temporaryFolder(_ files: [String: String]) throws -> URL {
     let missing = try runBridgehead(["render", "nope.liquid"], in: folder)
     #expect(missing.status == 1)
     #expect(missing.standardError.hasPrefix("nope.liquid:1:1: error: cannot read file"))
+    let missingData = try runBridgehead(["render", "t.liquid", "--data", "nope.json"], in: folder)
+    #expect(missingData.status == 1)
+    #expect(missingData.standardError.hasPrefix("nope.json:1:1: error: cannot read file"))
     let usage = try runBridgehead(["render"], in: folder)
     #expect(usage.status == 2)
+}
+
+/// `markdownify` renders as a site with the default `markdown:` settings does: GitHub Flavored
+/// Markdown, heading ids, raw HTML dropped.
+@Test func renderHasMarkdownifyAndSlugify() throws {
+    let folder = try temporaryFolder([
+        "t.liquid": "{{ text | markdownify }}|{{ 'Daejeon–Boston Bio' | slugify }}",
+        "data.json": ###"{"text": "## 대전 *Bio*\n\n| a |\n|---|\n| ~~b~~ |\n\n<b>raw</b> www.example.org\n"}"###,
+    ])
+    let result = try runBridgehead(["render", "t.liquid", "--data", "data.json"], in: folder)
+    #expect(result.standardError == "")
+    #expect(result.status == 0)
+    #expect(
+        result.standardOutput == """
+            <h2 id="대전-bio">대전 <em>Bio</em></h2>
+            <table>
+            <thead>
+            <tr>
+            <th>a</th>
+            </tr>
+            </thead>
+            <tbody>
+            <tr>
+            <td><del>b</del></td>
+            </tr>
+            </tbody>
+            </table>
+            <p><!-- raw HTML omitted -->raw<!-- raw HTML omitted --> <a href="http://www.example.org">www.example.org</a></p>
+            |daejeon-boston-bio
+            """)
+}
+
+/// `t` and `asset_url` read a site's files; without a site they say so at their place instead
+/// of being unknown filters.
+@Test func renderExplainsThatTAndAssetURLNeedASite() throws {
+    let folder = try temporaryFolder(["t.liquid": "ok\n{{ 'nav.home' | t }}", "a.liquid": "{{ 'x.css' | asset_url }}"])
+    let translated = try runBridgehead(["render", "t.liquid"], in: folder)
+    #expect(translated.status == 1)
+    #expect(translated.standardOutput == "")
+    #expect(
+        translated.standardError == """
+            t.liquid:2:17: error: t: this filter reads the site's templates/i18n/<lang>.yml, and a template rendered on its own has no site
+             2 | {{ 'nav.home' | t }}
+               |                 ^
+              hint: use it in a site's templates and run `bridgehead build`
+
+            """)
+    let asset = try runBridgehead(["render", "a.liquid"], in: folder)
+    #expect(asset.status == 1)
+    #expect(
+        asset.standardError.hasPrefix(
+            "a.liquid:1:14: error: asset_url: this filter reads the site's templates/static/, and a template rendered on its own has no site"
+        ))
 }

@@ -118,6 +118,21 @@ import Testing
     #expect(renderError("{% if nope %}x{% endif %}{{ nope | default: 'd' }}", options: strict) == nil)
 }
 
+/// The README promises `case` what `if` and `unless` get: an undefined subject (or `when`
+/// value) is nil, so the `else` branch runs, with no error and no warning.
+@Test func caseTestsAnUndefinedSubjectWithoutComplaint() throws {
+    let strict = LiquidOptions(strictVariables: true)
+    let source = "{% case nope %}{% when 1 %}one{% when page.gone %}gone{% else %}other{% endcase %}"
+    #expect(try render(source, #"{"page":{}}"#, options: strict) == "gone")
+    var warnings: [Diagnostic] = []
+    #expect(try render("{% case nope %}{% when 1 %}one{% else %}other{% endcase %}", warnings: &warnings) == "other")
+    #expect(warnings.isEmpty)
+    // The branches themselves are not tests: an undefined name there is still an error.
+    #expect(
+        renderError("{% case 1 %}{% when 1 %}{{ nope }}{% endcase %}", options: strict)?.hasPrefix(
+            "test.liquid:1:28: error: undefined variable 'nope'") == true)
+}
+
 @Test func lenientModeWarnsOncePerPlace() throws {
     var warnings: [Diagnostic] = []
     let output = try render("{% for i in (1..3) %}{{ nope }}{% endfor %}", warnings: &warnings)

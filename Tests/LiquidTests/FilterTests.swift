@@ -95,9 +95,13 @@ private let filterCases: [FilterCase] = [
         template: "{% assign g = a | group_by: 'k' %}{% for x in g %}{{ x.name }}:{{ x.size }};{% endfor %}",
         expected: "x:1;:1;xy:1;", data: objects),
     FilterCase(
-        template: "{{ h | jsonify }}",
-        expected: #"{"b":[1,"x<"],"a":null}"#.replacingOccurrences(of: "x<", with: "x\\u003c"),
-        data: #"{"h":{"b":[1,"x<"],"a":null}}"#),
+        template: "{{ h | jsonify }}", expected: #"{"b":[1,"x<"],"a":null}"#, data: #"{"h":{"b":[1,"x<"],"a":null}}"#),
+    // Ruby's JSON.generate, which Jekyll's jsonify is: HTML characters, `/` and non-ASCII text
+    // as they are; `"`, `\` and control characters escaped, with the short forms where JSON has them.
+    FilterCase(
+        template: "{{ s | jsonify }}",
+        expected: #""<a href=\"/x?a=1&b=2\">대전</a> \\ é\u0001\b\f\n\r\t\u001f""#,
+        data: #"{"s":"<a href=\"/x?a=1&b=2\">대전</a> \\ é\u0001\b\f\n\r\t\u001F"}"#),
     FilterCase(
         template: "{{ 'Daejeon–Boston Bio, 2019!' | slugify }} {{ '대전 테크노파크' | slugify }}",
         expected: "daejeon-boston-bio-2019 대전-테크노파크"),
@@ -148,6 +152,7 @@ private let filterCases: [FilterCase] = [
     #expect(statistics.words == 3)
     #expect(statistics.cjkCharacters == 5)
     #expect(statistics.readingMinutes == 1)
+    #expect(WordStatistics(" \n ").readingMinutes == 0)
 }
 
 /// Found by FuzzLiquid: a width too large for an Int crashed `date` with an arithmetic overflow.

@@ -54,6 +54,24 @@ func headingIdsMatchTheCorpusGenerator(title: String, id: String) throws {
     #expect(rendered.html == "<h2 id=\"\(id)\">\(title)</h2>\n")
 }
 
+/// github-slugger (the rule GitHub's anchors follow) strips Unicode's Other_Number (`①`, `²`,
+/// `₂`) like symbols, but keeps Letter_Number (`Ⅻ`, lower-cased to `ⅻ`) and the alphabetic
+/// symbols (`Ⓐ` → `ⓐ`); the ids below are the ones its test fixtures give for these characters.
+@Test func headingIdsKeepLetterNumbersAndAlphabeticSymbolsAndDropOtherNumbers() throws {
+    let markdown = "## ① 개요\n## CO₂ 배출\n## x²\n## Ⅻ roman\n## Ⓐ 계획\n## ᛮ ⅳ 〇\n"
+    #expect(
+        try render(markdown).html == """
+            <h2 id="-개요">① 개요</h2>
+            <h2 id="co-배출">CO₂ 배출</h2>
+            <h2 id="x">x²</h2>
+            <h2 id="ⅻ-roman">Ⅻ roman</h2>
+            <h2 id="ⓐ-계획">Ⓐ 계획</h2>
+            <h2 id="ᛮ-ⅳ-〇">ᛮ ⅳ 〇</h2>
+
+            """)
+    #expect(headingID(for: "Ⅻ roman") == "ⅻ-roman")
+}
+
 @Test func headingTitlesAreTextWithoutMarkup() throws {
     let markdown = "## Use `render()` with *care* ![logo](l.png) & [links](x.md) ~~old~~[^1]\n\n[^1]: Note.\n"
     let rendered = try render(markdown)

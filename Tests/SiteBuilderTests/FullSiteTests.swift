@@ -32,7 +32,7 @@ let expectedFullSite = fixtureSites.appendingPathComponent("full.expected")
         ])
     #expect(
         summary.warnings.map(\.headline) == [
-            "warning: no translation of 'partners' in templates/i18n/en.yml; using the ko text"
+            "templates/layouts/home.liquid:6:21: warning: no translation of 'partners' in templates/i18n/en.yml; using the ko text"
         ])
 }
 

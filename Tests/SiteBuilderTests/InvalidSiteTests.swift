@@ -152,6 +152,17 @@ func expectFailureKeepingOutput(
     #expect(try FileManager.default.contentsOfDirectory(atPath: outputParent.path).sorted() == siblingsBefore)
 }
 
+/// A layout that does not parse is reported once, by its own error: the layout that names it
+/// as its parent does not add "layout 'wrapper' not found" (with a hint listing the others).
+@Test func aLayoutThatDoesNotParseIsReportedOnlyByItsError() async throws {
+    let site = try minimalSite([
+        "templates/layouts/default.liquid": "---\nlayout: wrapper\n---\n<p>{{ content }}</p>\n",
+        "templates/layouts/wrapper.liquid": "<main>{{ content | nope }}</main>\n",
+    ])
+    let failure = try #require(await failureText(of: buildOptions(site)))
+    #expect(headlines(failure) == ["templates/layouts/wrapper.liquid:1:20: error: unknown filter 'nope'"])
+}
+
 /// What `bridgehead build` prints to standard error for `options` (its source, output and working
 /// directory); an exit status other than 1 is a failed expectation.
 func failureText(ofExecutableWith options: BuildOptions) async throws -> String {

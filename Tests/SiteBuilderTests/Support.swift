@@ -30,6 +30,13 @@ func temporarySite(_ files: [String: String]) throws -> URL {
     return site
 }
 
+/// `temporarySite` with a `site.yml` titled Test and an empty home page besides `files`,
+/// which may replace either.
+func minimalSite(_ files: [String: String]) throws -> URL {
+    let defaults = ["site.yml": "title: Test\n", "content/_index.md": "---\ntitle: Home\n---\n"]
+    return try temporarySite(defaults.merging(files) { _, given in given })
+}
+
 func buildOptions(_ site: URL, output: URL? = nil) -> BuildOptions {
     BuildOptions(source: site, output: output, now: fixedNow, workingDirectory: site.path)
 }
