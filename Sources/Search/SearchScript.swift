@@ -5,8 +5,9 @@
 /// A page uses it with an element carrying `data-bridgehead-search` (the index folder's URL in
 /// `data-index`), holding an `<input type="search">`, a `[data-results]` list and a
 /// `[data-status]` live region; `data-label-results` ("{n} results") and `data-label-none` give
-/// the status texts in the page's language. Arrow keys move between results; a `?q=` in the
-/// page's address fills the box on arrival (the form submits there without the script).
+/// the status texts in the page's language, `data-label-more` the text of the button that shows
+/// ten results more. Arrow keys move between results; a `?q=` in the page's address fills the
+/// box on arrival (the form submits there without the script).
 public enum SearchScript {
     public static let source = #"""
         "use strict";
@@ -18,15 +19,19 @@ public enum SearchScript {
               (v >= 0xf900 && v <= 0xfaff);
           };
           const isWord = (c) => /[\p{L}\p{N}]/u.test(c);
+          // [characters, isCJK, whether one space alone parts it from the CJK run before it]
           const runs = (text) => {
             const out = [];
-            let run = [], cjk = false;
-            const flush = () => { if (run.length) out.push([run, cjk]); run = []; };
+            let run = [], cjk = false, gap = null;
+            const flush = () => {
+              if (run.length) { out.push([run, cjk, cjk && gap === " "]); gap = cjk ? "" : null; }
+              run = [];
+            };
             for (const c of text.toLowerCase()) {
               if (isCJK(c)) { if (!cjk) flush(); cjk = true; run.push(c); }
               else if (isWord(c) || ((c === "'" || c === "\u2019") && run.length && !cjk)) {
                 if (cjk) flush(); cjk = false; run.push(c);
-              } else flush();
+              } else { flush(); if (gap !== null) gap += c; }
             }
             flush();
             return out;
@@ -45,17 +50,32 @@ public enum SearchScript {
           };
           const tokens = (text) => {
             const out = [];
-            for (const [run, cjk] of runs(text)) {
-              if (cjk) out.push(...bigrams(run));
-              else { const w = word(run); if (w) out.push(w); }
+            let last = "";
+            for (const [run, cjk, joined] of runs(text)) {
+              if (cjk) {
+                if (joined) out.push(last + run[0]);
+                if (run.length > 1) out.push(...bigrams(run));
+                last = run[run.length - 1];
+                out.push(last);
+              } else { const w = word(run); if (w) out.push(w); }
             }
             return out;
           };
+          const particles = "의은는이가을를에와과도로만";
           const queryTerms = (query) => {
             const out = [];
             for (const [run, cjk] of runs(query)) {
-              if (cjk) out.push({ tokens: bigrams(run), prefix: run.length === 1, text: run.join("") });
-              else { const w = word(run); if (w) out.push({ tokens: [w], prefix: true, text: w }); }
+              if (cjk) {
+                const term = { tokens: bigrams(run), prefix: run.length === 1, text: run.join("") };
+                if (run.length >= 3 && particles.includes(run[run.length - 1])) term.withoutParticle = bigrams(run.slice(0, -1));
+                out.push(term);
+              } else {
+                const w = word(run);
+                if (!w) continue;
+                const term = { tokens: [w], prefix: true, text: w };
+                if ([...w].length >= 3 && w.endsWith("i")) term.alsoPrefix = w.slice(0, -1) + "y";
+                out.push(term);
+              }
             }
             return out;
           };
@@ -75,18 +95,21 @@ public enum SearchScript {
               if (!shards.has(key)) shards.set(key, load(`t/${key}.json`));
               return shards.get(key);
             };
-            const termScores = async (term) => {
-              if (term.tokens.length === 1) {
-                const token = term.tokens[0], data = await shard(token), best = new Map();
-                const names = term.prefix ? Object.keys(data).filter((t) => t.startsWith(token)) : [token];
+            const tokenScores = async (tokens, prefix, also) => {
+              if (tokens.length === 1) {
+                // A second prefix differs from the token only in its last letter, the third or
+                // later, so it lives in the same shard.
+                const token = tokens[0], data = await shard(token), best = new Map();
+                const prefixes = also ? [token, also] : [token];
+                const names = prefix ? Object.keys(data).filter((t) => prefixes.some((p) => t.startsWith(p))) : [token];
                 for (const name of names) {
-                  const factor = name === token ? 2 : 1;
+                  const factor = prefixes.includes(name) ? 2 : 1;
                   for (const [doc, score] of data[name] || []) best.set(doc, Math.max(best.get(doc) || 0, score * factor));
                 }
                 return best;
               }
               let result = null;
-              for (const token of term.tokens) {
+              for (const token of tokens) {
                 const scores = new Map((await shard(token))[token] || []);
                 if (!result) { result = scores; continue; }
                 const kept = new Map();
@@ -100,11 +123,19 @@ public enum SearchScript {
               if (!terms.length) return { terms, docs: [] };
               let totals = null;
               for (const term of terms) {
-                const scores = await termScores(term);
-                if (!totals) { totals = scores; continue; }
-                const kept = new Map();
-                for (const [doc, score] of totals) if (scores.has(doc)) kept.set(doc, score + scores.get(doc));
-                totals = kept;
+                let scores = await tokenScores(term.tokens, term.prefix, term.alsoPrefix);
+                if (!scores.size && term.withoutParticle) {
+                  scores = await tokenScores(term.withoutParticle, false);
+                  term.text = [...term.text].slice(0, -1).join("");
+                }
+                if (totals) {
+                  const kept = new Map();
+                  for (const [doc, score] of totals) if (scores.has(doc)) kept.set(doc, score + scores.get(doc));
+                  scores = kept;
+                }
+                totals = scores;
+                // No page has every term: the shards of the others need not be fetched.
+                if (!totals.size) break;
               }
               const docs = [...totals].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([doc]) => doc);
               return { terms, docs };
@@ -115,7 +146,9 @@ public enum SearchScript {
           // A window of the text around the first match, every match of a term marked.
           const snippet = (text, terms) => {
             const lower = text.toLowerCase();
-            const words = terms.map((t) => t.text).filter((t) => t.length).sort((a, b) => b.length - a.length);
+            // A word is indexed without its plural ending: "company" stands for "companies" too.
+            const words = terms.flatMap((t) => [t.text, t.alsoPrefix, /y$/.test(t.text) && t.text.slice(0, -1) + "ies"])
+              .filter((t) => t).sort((a, b) => b.length - a.length);
             let at = -1;
             for (const w of words) { const i = lower.indexOf(w); if (i >= 0 && (at < 0 || i < at)) at = i; }
             const start = Math.max(0, at - 60), end = Math.min(text.length, (at < 0 ? 0 : at) + 140);
@@ -128,27 +161,47 @@ public enum SearchScript {
             }
             return (start > 0 ? "…" : "") + out + (end < text.length ? "…" : "");
           };
+          const screen = 10;
           const attach = (root) => {
             const base = root.dataset.index.replace(/\/?$/, "/");
             const input = root.querySelector('input[type="search"]');
             const list = root.querySelector("[data-results]");
             const status = root.querySelector("[data-status]");
             const search = engine((path) => fetch(base + path).then((r) => { if (!r.ok) throw new Error(r.status); return r.json(); }));
-            let latest = 0, timer = 0;
+            // Results come a screen at a time: each one shown downloads its page's file.
+            const more = document.createElement("button");
+            more.type = "button";
+            more.className = "search-more";
+            more.textContent = root.dataset.labelMore || "More results";
+            more.hidden = true;
+            list.after(more);
+            let latest = 0, timer = 0, found = { terms: [], docs: [] }, shown = 0;
+            const items = async ({ terms, docs }, from) => (await Promise.all(docs.slice(from, from + screen).map(search.document)))
+              .map((d) => `<li><a href="${escape(d.u)}">${escape(d.t)}</a><p>${snippet(d.x, terms)}</p></li>`).join("");
             const run = async () => {
               const query = input.value.trim(), ticket = ++latest;
-              if (!query) { list.innerHTML = ""; status.textContent = ""; return; }
-              const { terms, docs } = await search.search(query);
-              const shown = await Promise.all(docs.slice(0, 20).map(search.document));
+              if (!query) { list.innerHTML = ""; status.textContent = ""; more.hidden = true; return; }
+              const result = await search.search(query), html = await items(result, 0);
               if (ticket !== latest) return;
-              list.innerHTML = shown.map((d) =>
-                `<li><a href="${escape(d.u)}">${escape(d.t)}</a><p>${snippet(d.x, terms)}</p></li>`).join("");
-              status.textContent = docs.length
-                ? (root.dataset.labelResults || "{n}").replace("{n}", docs.length) : (root.dataset.labelNone || "0");
+              found = result;
+              shown = Math.min(screen, result.docs.length);
+              list.innerHTML = html;
+              more.hidden = shown >= result.docs.length;
+              status.textContent = result.docs.length
+                ? (root.dataset.labelResults || "{n}").replace("{n}", result.docs.length) : (root.dataset.labelNone || "0");
             };
+            more.addEventListener("click", async () => {
+              const ticket = latest, from = shown, html = await items(found, from);
+              if (ticket !== latest || shown !== from) return;
+              list.insertAdjacentHTML("beforeend", html);
+              shown = Math.min(from + screen, found.docs.length);
+              more.hidden = shown >= found.docs.length;
+              // The reader goes on from the first new result; the button may be gone.
+              list.querySelectorAll("a")[from]?.focus();
+            });
             input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 120); });
             root.addEventListener("keydown", (event) => {
-              const links = [...list.querySelectorAll("a")];
+              const links = [...list.querySelectorAll("a"), ...(more.hidden ? [] : [more])];
               if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
               const i = links.indexOf(document.activeElement);
               const next = event.key === "ArrowDown" ? (i < 0 ? 0 : Math.min(i + 1, links.length - 1)) : i - 1;
@@ -162,7 +215,7 @@ public enum SearchScript {
             root.hidden = false;
             if (input.value) run();
           };
-          return { tokens, queryTerms, engine, snippet, attach };
+          return { tokens, queryTerms, engine, snippet, attach, screen };
         })();
         if (typeof document !== "undefined") {
           document.querySelectorAll("[data-bridgehead-search]").forEach(BridgeheadSearch.attach);

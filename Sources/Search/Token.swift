@@ -96,20 +96,28 @@ extension Token {
     }
 }
 
-/// A page's tokens with two counts each, in the order they first came. Filled once for every
-/// token of every page, which with `Dictionary` (SipHash, seeded per process, and a 40-byte
-/// key hashed field by field) was most of the cost of indexing a site: an open-addressing table
-/// over `Token.quickHash`, whose slots hold positions in the entry arrays, so that growing
-/// moves only the slots.
+/// Where on a page a token stands, besides its body.
+struct Places: OptionSet {
+    let rawValue: UInt8
+    static let title = Places(rawValue: 1)
+    static let heading = Places(rawValue: 2)
+    static let term = Places(rawValue: 4)
+}
+
+/// A page's tokens, each with the places it stands in and its count in the body, in the order
+/// they first came. Filled once for every token of every page, which with `Dictionary`
+/// (SipHash, seeded per process, and a 40-byte key hashed field by field) was most of the cost
+/// of indexing a site: an open-addressing table over `Token.quickHash`, whose slots hold
+/// positions in the entry arrays, so that growing moves only the slots.
 struct TokenTally {
     private(set) var tokens: [Token] = []
-    private(set) var placed: [Int] = []
+    private(set) var places: [Places] = []
     private(set) var bodyCounts: [Int] = []
     private var slots = [Int32](repeating: -1, count: 1024)
 
-    mutating func add(_ token: Token, placed weight: Int = 0, body count: Int = 0) {
+    mutating func add(_ token: Token, placed place: Places = [], body count: Int = 0) {
         let entry = position(of: token)
-        placed[entry] += weight
+        places[entry].formUnion(place)
         bodyCounts[entry] += count
     }
 
@@ -123,7 +131,7 @@ struct TokenTally {
         }
         slots[slot] = Int32(tokens.count)
         tokens.append(token)
-        placed.append(0)
+        places.append([])
         bodyCounts.append(0)
         // At most half full, so that probe runs stay short.
         if tokens.count * 2 > slots.count { grow() }

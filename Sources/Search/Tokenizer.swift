@@ -4,8 +4,10 @@
 ///
 /// - Text is lower-cased.
 /// - Runs of Hangul, Han or Kana become overlapping two-character tokens ("바이오클러스터" →
-///   바이, 이오, 오클, 클러, 러스, 스터), so a query matches inside compound words; a single
-///   character stays as it is.
+///   바이, 이오, 오클, 클러, 러스, 스터), so a query matches inside compound words, and their last
+///   character is a token too (터), so a one-character query finds the end of a word (업 in
+///   스타트업). Two runs with a single space between them also give the pair across the space
+///   ("마틴 월쉬" → 틴월), so a name typed without its space (마틴월쉬) is found.
 /// - Runs of other letters and digits are words; words of two or more characters are kept,
 ///   with a possessive `'s` and simple plural endings removed ("clusters" → "cluster",
 ///   "companies" → "company", "boxes" → "box").
@@ -78,9 +80,19 @@ public enum SearchTokenizer {
         var word: [Unicode.Scalar] = []
         var wordLength = 0
         var previousCJK: Unicode.Scalar?
-        var cjkRunLength = 0
+        /// The last character of a CJK run that one space has followed so far: if a CJK
+        /// character comes next, the pair across the space is a token.
+        var beforeSpace: Unicode.Scalar?
 
         mutating func take(ascii byte: UInt8, _ body: (Token) -> Void) {
+            if byte == UInt8(ascii: " ") {
+                let last = previousCJK
+                endCJKRun(body)
+                endWord(body)
+                beforeSpace = last
+                return
+            }
+            beforeSpace = nil
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 endCJKRun(body)
@@ -99,10 +111,13 @@ public enum SearchTokenizer {
         mutating func take(_ scalar: Unicode.Scalar, _ body: (Token) -> Void) {
             if isCJK(scalar) {
                 endWord(body)
-                if let previous = previousCJK { body(Token(previous, scalar)) }
+                if let previous = previousCJK ?? beforeSpace { body(Token(previous, scalar)) }
+                beforeSpace = nil
                 previousCJK = scalar
-                cjkRunLength += 1
-            } else if isWordCharacter(scalar) || (scalar == "'" || scalar == "\u{2019}") && wordLength > 0 {
+                return
+            }
+            beforeSpace = nil
+            if isWordCharacter(scalar) || (scalar == "'" || scalar == "\u{2019}") && wordLength > 0 {
                 endCJKRun(body)
                 append(scalar)
             } else {
@@ -112,9 +127,8 @@ public enum SearchTokenizer {
         }
 
         mutating func endCJKRun(_ body: (Token) -> Void) {
-            if cjkRunLength == 1, let single = previousCJK { body(Token(single)) }
+            if let last = previousCJK { body(Token(last)) }
             previousCJK = nil
-            cjkRunLength = 0
         }
 
         mutating func append(_ scalar: Unicode.Scalar) {
@@ -135,13 +149,29 @@ public enum SearchTokenizer {
         var terms: [QueryTerm] = []
         forEachRun(in: query) { run, isCJK in
             if isCJK {
-                terms.append(QueryTerm(tokens: bigrams(run), isPrefix: run.count == 1))
+                var term = QueryTerm(tokens: bigrams(run), isPrefix: run.count == 1)
+                if run.count >= 3, let last = run.last, particles.contains(last) {
+                    term.withoutParticle = bigrams(Array(run.dropLast()))
+                }
+                terms.append(term)
             } else if let word = normalizedWord(run[...]) {
-                terms.append(QueryTerm(tokens: [word.string], isPrefix: true))
+                let text = word.string
+                var term = QueryTerm(tokens: [text], isPrefix: true)
+                // The index keeps "companies" as "company": a word typed as far as "compani" is
+                // on its way there. Only from three letters on, as the index makes a "y" only of
+                // words longer than four letters ending in "ies".
+                if text.unicodeScalars.count >= 3, text.unicodeScalars.last == "i" {
+                    term.alsoPrefix = text.dropLast() + "y"
+                }
+                terms.append(term)
             }
         }
         return terms
     }
+
+    /// Particles that follow a Korean noun as its final syllable (랩센트럴의, 보스턴은): a term
+    /// that finds nothing is tried once more without one.
+    static let particles: Set<Unicode.Scalar> = ["의", "은", "는", "이", "가", "을", "를", "에", "와", "과", "도", "로", "만"]
 
     static func isCJK(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
@@ -237,4 +267,9 @@ public enum SearchTokenizer {
 public struct QueryTerm: Sendable, Equatable {
     public var tokens: [String]
     public var isPrefix: Bool
+    /// A second prefix a word term matches as well ("compani" also matches from "company").
+    public var alsoPrefix: String?
+    /// The bigrams of a Korean term without its final particle, matched when the term itself
+    /// matches no page.
+    public var withoutParticle: [String]?
 }

@@ -12,9 +12,11 @@ private struct Cases: Decodable {
     }
 
     struct QueryCase: Decodable {
-        struct Term: Decodable {
+        struct Term: Decodable, Equatable {
             var tokens: [String]
             var prefix: Bool
+            var alsoPrefix: String?
+            var withoutParticle: [String]?
         }
 
         var query: String
@@ -35,9 +37,15 @@ private func cases() throws -> Cases {
         #expect(SearchTokenizer.tokens(test.text) == test.tokens, "\(test.text)")
     }
     for test in try cases().queries {
-        let terms = SearchTokenizer.queryTerms(test.query)
-        #expect(terms.map(\.tokens) == test.terms.map(\.tokens), "\(test.query)")
-        #expect(terms.map(\.isPrefix) == test.terms.map(\.prefix), "\(test.query)")
+        #expect(SearchTokenizer.queryTerms(test.query).map(Cases.QueryCase.Term.init) == test.terms, "\(test.query)")
+    }
+}
+
+extension Cases.QueryCase.Term {
+    fileprivate init(_ term: QueryTerm) {
+        self.init(
+            tokens: term.tokens, prefix: term.isPrefix, alsoPrefix: term.alsoPrefix,
+            withoutParticle: term.withoutParticle)
     }
 }
 
@@ -73,13 +81,85 @@ private let documents = [
     #expect(engine.search("nothing-like-this") == [])
 }
 
-@Test func titleAndHeadingHitsRankFirst() {
-    let index = SearchIndex([
-        SearchDocument(url: "/body/", title: "Other", text: "cluster cluster cluster cluster cluster cluster"),
-        SearchDocument(url: "/heading/", title: "Other", headings: ["The cluster"], text: "text"),
-        SearchDocument(url: "/title/", title: "Cluster", text: "text"),
-    ])
-    #expect(SearchQueryEngine(files: index.files).search("cluster") == ["/title/", "/heading/", "/body/"])
+@Test func titleAndHeadingHitsRankFirst() throws {
+    let body = Array(repeating: "cluster", count: 12).joined(separator: " ")
+    try expectSearches(
+        [
+            SearchDocument(url: "/body/", title: "Other", text: body),
+            SearchDocument(url: "/heading/", title: "Other", headings: ["The cluster"], text: "text"),
+            SearchDocument(url: "/title/", title: "Cluster", text: "text"),
+        ], ["cluster": ["/title/", "/heading/", "/body/"], "clus": ["/title/", "/heading/", "/body/"]])
+}
+
+/// A place counts once however often the word stands there: the glossary, with 대덕 in several
+/// headings, a taxonomy term and all over its text, ranks below the page titled with it.
+@Test func aTitleHitOutranksAnyNumberOfOtherHits() throws {
+    let everywhere = Array(repeating: "대덕연구단지 cluster", count: 12).joined(separator: " ")
+    try expectSearches(
+        [
+            SearchDocument(
+                url: "/glossary/", title: "용어집", headings: ["대덕", "대덕특구", "대덕연구단지", "Cluster", "Clusters"],
+                text: everywhere, terms: ["대덕", "cluster"]),
+            SearchDocument(url: "/daedeok/", title: "대덕특구", text: "대덕특구 소개"),
+            SearchDocument(url: "/cluster/", title: "Clusters of Daejeon", text: "text"),
+        ],
+        [
+            "대덕": ["/daedeok/", "/glossary/"], "대": ["/daedeok/", "/glossary/"],
+            "cluster": ["/cluster/", "/glossary/"], "clus": ["/cluster/", "/glossary/"],
+        ])
+}
+
+/// Names are typed without the space they are written with, and a word is typed as far as its
+/// last syllable alone.
+@Test func koreanNamesMatchWithoutTheirSpaceAndByTheirLastSyllable() throws {
+    let pages =
+        documents + [
+            SearchDocument(url: "/daejeon/", title: "대전 테크노파크", text: "대전 바이오 스타트업 지원"),
+            SearchDocument(url: "/harvard/", title: "Harvard", text: "하버드 의대 병원과  협력"),
+        ]
+    try expectSearches(
+        pages,
+        [
+            "마틴월쉬": ["/boston/city-hall/"], "대전테크노파크": ["/daejeon/"], "하버드의대병원": ["/harvard/"],
+            "쉬": ["/boston/city-hall/"], "업": ["/daejeon/"], "틴": ["/boston/city-hall/"],
+            "월쉬시장": ["/boston/city-hall/"],
+            // No pair is made across two spaces, nor across a word between (세계 3대).
+            "병원과협력": [], "세계대": [],
+        ])
+}
+
+/// A Korean term that finds nothing is tried once more without a final particle.
+@Test func aTrailingParticleIsDroppedWhenTheTermFindsNothing() throws {
+    let pages =
+        documents + [
+            SearchDocument(url: "/labcentral/", title: "랩센트럴", text: "랩센트럴은 보스턴의 공유 실험실이다."),
+            SearchDocument(url: "/korea/", title: "한국이", text: "text"),
+        ]
+    try expectSearches(
+        pages,
+        [
+            "랩센트럴의": ["/labcentral/"], "보스턴시의 시장": ["/boston/city-hall/"], "센트럴로": ["/labcentral/"],
+            // Found as typed, the term is not cut: 한국이 is on the page.
+            "한국이": ["/korea/"], "보스턴의": ["/labcentral/"],
+            // Only from three characters on, and only a particle.
+            "한이": [], "랩센트": ["/labcentral/"], "랩센트럴님": [],
+        ])
+}
+
+/// English words are indexed without their plural ending ("companies" as "company"), and are
+/// found while still being typed.
+@Test func partlyTypedIesPluralsAreFound() throws {
+    let pages = [
+        SearchDocument(
+            url: "/companies/", title: "Boston", text: "Biotech companies and technologies of Kendall Square."),
+        SearchDocument(url: "/taxi/", title: "Taxis", text: "A taxi ride."),
+    ]
+    try expectSearches(
+        pages,
+        [
+            "compani": ["/companies/"], "technologi": ["/companies/"], "companies": ["/companies/"],
+            "company": ["/companies/"], "taxi": ["/taxi/"], "hi": [],
+        ])
 }
 
 @Test func indexIsShardedByPrefix() {
@@ -93,9 +173,56 @@ private let documents = [
 
 /// The browser script must tokenize and rank exactly as the Swift code does.
 @Test func scriptAgreesWithSwift() throws {
+    let queries = ["클러스터", "보스턴", "보스턴시", "biol", "clusters daed", "BIOLABS", "월쉬 시장", "대"]
+    let snippets = [
+        ("Biotech companies of Boston", "companies"), ("Biotech companies of Boston", "compani"),
+        ("One company in Boston", "companies"), ("랩센트럴은 보스턴의 실험실", "랩센트럴의"),
+    ]
+    guard let script = try runScript(documents, queries: queries, snippets: snippets) else { return }
+    let all = try cases()
+    #expect(script.tokens == all.tokens.map { SearchTokenizer.tokens($0.text) })
+    #expect(script.terms == all.queries.map { SearchTokenizer.queryTerms($0.query).map(Cases.QueryCase.Term.init) })
+    let engine = SearchQueryEngine(files: SearchIndex(documents).files)
+    #expect(script.urls == queries.map(engine.search))
+    // A snippet marks the word as the text has it, plural or typed only in part.
+    #expect(
+        script.snippets == [
+            "Biotech <mark>companies</mark> of Boston", "Biotech <mark>compani</mark>es of Boston",
+            "One <mark>company</mark> in Boston", "<mark>랩센트럴</mark>은 보스턴의 실험실",
+        ])
+}
+
+/// Each query finds exactly its URLs, in order, in an index of `documents`: in Swift, and in the
+/// browser script when node is installed.
+private func expectSearches(
+    _ documents: [SearchDocument], _ expected: KeyValuePairs<String, [String]>,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let engine = SearchQueryEngine(files: SearchIndex(documents).files)
+    for (query, urls) in expected {
+        #expect(engine.search(query) == urls, "\(query)", sourceLocation: sourceLocation)
+    }
+    guard let script = try runScript(documents, queries: expected.map(\.key)) else { return }
+    for ((query, urls), found) in zip(expected, script.urls) {
+        #expect(found == urls, "script: \(query)", sourceLocation: sourceLocation)
+    }
+}
+
+private struct ScriptResult: Decodable {
+    var tokens: [[String]]
+    var terms: [[Cases.QueryCase.Term]]
+    var urls: [[String]]
+    var snippets: [String]
+}
+
+/// What the browser script makes of the shared cases, the URLs it finds for `queries` in an
+/// index of `documents`, and its snippets of texts for queries; nil when node is not installed.
+private func runScript(
+    _ documents: [SearchDocument], queries: [String], snippets: [(text: String, query: String)] = []
+) throws -> ScriptResult? {
     guard let node = ["/usr/bin/node", "/usr/local/bin/node"].first(where: FileManager.default.isExecutableFile) else {
         print("search script check skipped: node is not installed")
-        return
+        return nil
     }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("search-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -105,21 +232,28 @@ private let documents = [
         try Data(bytes).write(to: file)
     }
     try Data(SearchScript.source.utf8).write(to: folder.appendingPathComponent("search.js"))
-    let queries = ["클러스터", "보스턴", "보스턴시", "biol", "clusters daed", "BIOLABS", "월쉬 시장", "대"]
+    func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
     let check = """
         const s = require("./search.js"), fs = require("fs");
         const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
         const engine = s.engine(async (p) => JSON.parse(fs.readFileSync("index/" + p, "utf8")));
         (async () => {
-          const urls = [];
-          for (const q of \(String(decoding: try JSONEncoder().encode(queries), as: UTF8.self))) {
+          const urls = [], snippets = [];
+          for (const q of \(try json(queries))) {
             const { docs } = await engine.search(q);
             urls.push(await Promise.all(docs.map(async (d) => (await engine.document(d)).u)));
           }
+          for (const [text, q] of \(try json(snippets.map { [$0.text, $0.query] }))) {
+            const { terms } = await engine.search(q);
+            snippets.push(s.snippet(text, terms));
+          }
           console.log(JSON.stringify({
             tokens: cases.tokens.map((c) => s.tokens(c.text)),
-            terms: cases.queries.map((c) => s.queryTerms(c.query).map((t) => ({ tokens: t.tokens, prefix: t.prefix }))),
-            urls,
+            terms: cases.queries.map((c) => s.queryTerms(c.query).map((t) =>
+              ({ tokens: t.tokens, prefix: t.prefix, alsoPrefix: t.alsoPrefix, withoutParticle: t.withoutParticle }))),
+            urls, snippets,
           }));
         })();
         """
@@ -133,21 +267,7 @@ private let documents = [
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    struct Result: Decodable {
-        var tokens: [[String]]
-        var terms: [[Cases.QueryCase.Term]]
-        var urls: [[String]]
-    }
-    let result = try JSONDecoder().decode(Result.self, from: data)
-    let all = try cases()
-    #expect(result.tokens == all.tokens.map { SearchTokenizer.tokens($0.text) })
-    #expect(
-        result.terms.map { $0.map(\.tokens) } == all.queries.map { SearchTokenizer.queryTerms($0.query).map(\.tokens) })
-    #expect(
-        result.terms.map { $0.map(\.prefix) }
-            == all.queries.map { SearchTokenizer.queryTerms($0.query).map(\.isPrefix) })
-    let engine = SearchQueryEngine(files: SearchIndex(documents).files)
-    #expect(result.urls == queries.map(engine.search))
+    return try JSONDecoder().decode(ScriptResult.self, from: data)
 }
 
 @Test func replacingADocumentGivesTheFilesOfAFreshIndex() {
@@ -192,10 +312,10 @@ private let documents = [
     #expect(shard == "{\"int\":[[2,1]],\"\(longer)\":[[1,1]],\"\(longest)\":[[0,1]]}")
 }
 
-/// A page's stored text is cut after 4,000 scalars, but not between a letter and the
+/// A page's stored text is cut after 2,000 scalars, but not between a letter and the
 /// combining mark on it.
 @Test func storedTextIsCutAfterItsLimitButNotInsideACharacter() throws {
-    let text = String(repeating: "가", count: 3_999) + "e\u{301}" + String(repeating: "나", count: 10)
+    let text = String(repeating: "가", count: 1_999) + "e\u{301}" + String(repeating: "나", count: 10)
     let files = SearchIndex([SearchDocument(url: "/a/", title: "A", text: text)]).files
     let stored = try #require(files["d/0.json"].map { String(decoding: $0, as: UTF8.self) })
     #expect(stored.hasSuffix("가e\u{301}\"}"))
