@@ -6,7 +6,7 @@ For the portal and for a generated corpus: total index size, indexing time (ours
 --site` run, which reads the written HTML), and for each query in headless Chromium the index
 bytes it downloads (the files a search and the data of its first 10 results fetch, as stored and
 gzip-compressed the way a host would send them; the script/WASM code is counted apart, once) and
-whether it finds the expected page.
+whether it finds the expected page, and at which rank.
 
 Usage: compare.py BRIDGEHEAD_BINARY WORK_FOLDER CORPUS_PAGES
 """
@@ -38,8 +38,12 @@ CORPUS_QUERIES = [
     ("센트럴", "랩센트럴"), ("특구", "대덕특구"), ("개발", "연구개발"), ("교류", "인적교류"), ("대회", "학술대회"),
     ("업", "스타트업"), ("cluster", None), ("incub", None), ("biotech startup", None), ("보스턴 진출", None),
 ]
+# The results of a first screen: our search page shows BridgeheadSearch.screen (10) and a button
+# for more; Pagefind's data is loaded for as many.
 TOP = 10
 
+# A search as the page makes it: the index files the query needs and the data of the results
+# its first screen shows, nothing more, so the bytes counted are those the page downloads.
 FETCH_AND_SEARCH = r"""
 const [engine, base, lang, query, top, done] = arguments;
 (async () => {
@@ -48,23 +52,37 @@ const [engine, base, lang, query, top, done] = arguments;
     await pagefind.init();
     const found = await pagefind.search(query);
     await Promise.all(found.results.slice(0, top).map((r) => r.data()));
-    window.loadRest = async () => (await Promise.all(found.results.map((r) => r.data()))).map((d) => d.url);
+    window.resultCount = found.results.length;
+    window.resultUrls = async (from, to) => (await Promise.all(found.results.slice(from, to).map((r) => r.data()))).map((d) => d.url);
   } else {
     await new Promise((ok, fail) => {
       const script = document.createElement("script");
       script.src = base + "search/search.js"; script.onload = ok; script.onerror = fail;
       document.head.appendChild(script);
     });
+    if (BridgeheadSearch.screen !== top) throw new Error(`the script shows ${BridgeheadSearch.screen} results first, not ${top}`);
     const index = BridgeheadSearch.engine((path) => fetch(base + "search/" + lang + "/" + path).then((r) => r.json()));
     const { docs } = await index.search(query);
     await Promise.all(docs.slice(0, top).map(index.document));
-    window.loadRest = async () => (await Promise.all(docs.map(index.document))).map((d) => d.u);
+    window.resultCount = docs.length;
+    window.resultUrls = async (from, to) => (await Promise.all(docs.slice(from, to).map(index.document))).map((d) => d.u);
   }
   done({});
 })().catch((error) => done({ error: String(error) }));
 """
-# The URLs of every result, loaded after the bytes of the first ones were counted.
-LOAD_REST = "const done = arguments[0]; window.loadRest().then((urls) => done({ results: urls }), (e) => done({ error: String(e) }));"
+# After the bytes were counted: the rank of the expected URL, the results' data read 100 at a time
+# until it turns up (all at once, 10,000 fetches failed in Chromium).
+FIND_RANK = r"""
+const [want, done] = arguments;
+(async () => {
+  let rank = 0;
+  for (let from = 0; want && !rank && from < window.resultCount; from += 100) {
+    const at = (await window.resultUrls(from, from + 100)).indexOf(want);
+    if (at >= 0) rank = from + at + 1;
+  }
+  done({ count: window.resultCount, rank });
+})().catch((error) => done({ error: String(error) }));
+"""
 
 
 def sizes(path):
@@ -124,12 +142,16 @@ def run_queries(driver, server, site, queries, expected):
     rows = []
     for engine in ["bridgehead", "pagefind"]:
         for query, word in queries:
+            # The cache is off for the page, but not for Pagefind's worker: emptied before each
+            # query, or the worker's index and WASM of an earlier query go uncounted.
+            driver.execute_cdp_cmd("Network.clearBrowserCache", {})
             driver.get(server.url + "/")
             server.httpd.requested.clear()
             answer = driver.execute_async_script(FETCH_AND_SEARCH, engine, "/", "ko", query, TOP)
             fetched = list(server.httpd.requested)
+            want = expected.get(query)
             if "error" not in answer:
-                answer = driver.execute_async_script(LOAD_REST)
+                answer = driver.execute_async_script(FIND_RANK, want)
             if "error" in answer:
                 raise SystemExit(f"{engine} failed on {query!r}: {answer['error']}")
             raw = packed = 0
@@ -140,10 +162,9 @@ def run_queries(driver, server, site, queries, expected):
                 a, b = sizes(path)
                 raw += a
                 packed += b
-            want = expected.get(query)
-            found = (want in answer["results"]) if want else bool(answer["results"])
-            rows.append({"engine": engine, "query": query, "word": word, "results": len(answer["results"]),
-                         "found": found, "raw": raw, "packed": packed})
+            found = answer["rank"] > 0 if want else answer["count"] > 0
+            rows.append({"engine": engine, "query": query, "word": word, "results": answer["count"],
+                         "rank": answer["rank"], "found": found, "raw": raw, "packed": packed})
     return rows
 
 
@@ -179,10 +200,14 @@ def report(name, site, timings, rows):
     queries = list(dict.fromkeys(r["query"] for r in rows))
     print(f"\n{'query':16}{'inside':22}{'ours: gz B':>11}{'hits':>6}{'found':>7}   "
           f"{'Pagefind: gz B':>14}{'hits':>6}{'found':>7}")
+
+    def verdict(row):
+        return f"#{row['rank']}" if row["rank"] else "yes" if row["found"] else "NO"
+
     for query in queries:
         a, b = by[("bridgehead", query)], by[("pagefind", query)]
-        print(f"{query:16}{a['word'] or '':22}{a['packed']:>11,}{a['results']:>6}{'yes' if a['found'] else 'NO':>7}   "
-              f"{b['packed']:>14,}{b['results']:>6}{'yes' if b['found'] else 'NO':>7}")
+        print(f"{query:16}{a['word'] or '':22}{a['packed']:>11,}{a['results']:>6}{verdict(a):>7}   "
+              f"{b['packed']:>14,}{b['results']:>6}{verdict(b):>7}")
     for engine in ["bridgehead", "pagefind"]:
         mine = [r for r in rows if r["engine"] == engine]
         print(f"{engine:11} found {sum(r['found'] for r in mine)}/{len(mine)}; index bytes per query: "
