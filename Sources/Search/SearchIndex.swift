@@ -35,7 +35,10 @@ public struct SearchDocument: Sendable {
 ///
 /// Files, relative to the index folder:
 /// - `meta.json`: `{"v":1,"docs":N,"shards":["<key>",…]}` (keys as hex file names)
-/// - `t/<key>.json`: `{"<token>":[[doc,score],…],…}`
+/// - `t/<key>.json`: `{"<token>":[gap,score,gap,score,…],…}`: the pages a token is on, in
+///   order, each as its number's gap after the one before (the first, its number) and its score.
+///   Two small numbers a page rather than a pair of a page number and a score: a common token
+///   is on nearly every page, and its postings are most of what a query downloads.
 /// - `d/<doc>.json`: `{"u":url,"t":title,"x":text}`
 public struct SearchIndex: Sendable {
     /// A token's score on a page: a fixed amount for each place it stands in, however often,
@@ -168,13 +171,13 @@ public struct SearchIndex: Sendable {
             appendJSONString(token.string, to: &json)
             json.append(UInt8(ascii: ":"))
             json.append(UInt8(ascii: "["))
+            var previous = 0
             for (position, posting) in (postings[token] ?? []).enumerated() {
                 if position > 0 { json.append(UInt8(ascii: ",")) }
-                json.append(UInt8(ascii: "["))
-                appendDecimal(posting.document, to: &json)
+                appendDecimal(posting.document - previous, to: &json)
+                previous = posting.document
                 json.append(UInt8(ascii: ","))
                 appendDecimal(posting.score, to: &json)
-                json.append(UInt8(ascii: "]"))
             }
             json.append(UInt8(ascii: "]"))
         }
@@ -391,7 +394,7 @@ public struct SearchQueryEngine {
     }
 }
 
-/// `{"token":[[1,2],[3,4]],…}` as written by the builder.
+/// `{"token":[0,2,3,4],…}` as written by the builder: pages 0 and 3, scores 2 and 4.
 private func parseShard(_ text: String) -> [(String, [(doc: Int, score: Int)])] {
     var result: [(String, [(doc: Int, score: Int)])] = []
     let scalars = Array(text.unicodeScalars)
@@ -417,24 +420,23 @@ private func parseShard(_ text: String) -> [(String, [(doc: Int, score: Int)])] 
             index += 1
         }
         index += 3  // closing quote, colon, opening bracket
-        var list: [(doc: Int, score: Int)] = []
-        while index < scalars.count, scalars[index] == "[" {
-            var numbers: [Int] = []
-            var digits = ""
-            index += 1
-            while index < scalars.count, scalars[index] != "]" {
-                if scalars[index] == "," {
-                    numbers.append(Int(digits) ?? 0)
-                    digits = ""
-                } else {
-                    digits.unicodeScalars.append(scalars[index])
-                }
-                index += 1
+        var numbers: [Int] = []
+        var digits = ""
+        while index < scalars.count, scalars[index] != "]" {
+            if scalars[index] == "," {
+                numbers.append(Int(digits) ?? 0)
+                digits = ""
+            } else {
+                digits.unicodeScalars.append(scalars[index])
             }
-            numbers.append(Int(digits) ?? 0)
-            if numbers.count == 2 { list.append((numbers[0], numbers[1])) }
             index += 1
-            if index < scalars.count, scalars[index] == "," { index += 1 }
+        }
+        if !digits.isEmpty { numbers.append(Int(digits) ?? 0) }
+        var list: [(doc: Int, score: Int)] = []
+        var document = 0
+        for pair in stride(from: 0, to: numbers.count - 1, by: 2) {
+            document += numbers[pair]
+            list.append((document, numbers[pair + 1]))
         }
         result.append((String(token), list))
         index += 1  // closing bracket of the list

@@ -171,6 +171,17 @@ private let documents = [
     #expect(files.keys.filter { $0.hasPrefix("d/") }.count == 4)
 }
 
+/// A shard lists a token's pages as gaps between page numbers, each followed by the score.
+@Test func postingsAreWrittenAsGapsAndScores() throws {
+    let pages = [
+        SearchDocument(url: "/a/", title: "A", text: "zeta"), SearchDocument(url: "/b/", title: "B", text: "other"),
+        SearchDocument(url: "/c/", title: "C", text: "zeta"), SearchDocument(url: "/d/", title: "D", text: "zeta zeta"),
+    ]
+    let shard = SearchIndex(pages).files["t/7a65.json"].map { String(decoding: $0, as: UTF8.self) }
+    #expect(shard == "{\"zeta\":[0,1,2,1,1,2]}")
+    try expectSearches(pages, ["zeta": ["/d/", "/a/", "/c/"], "ze": ["/d/", "/a/", "/c/"]])
+}
+
 /// The browser script must tokenize and rank exactly as the Swift code does.
 @Test func scriptAgreesWithSwift() throws {
     let queries = ["클러스터", "보스턴", "보스턴시", "biol", "clusters daed", "BIOLABS", "월쉬 시장", "대"]
@@ -309,7 +320,7 @@ private func runScript(
     #expect(engine.search(longest) == ["/a/"])
     #expect(engine.search(longer) == ["/b/", "/a/"])
     let shard = files["t/696e.json"].map { String(decoding: $0, as: UTF8.self) }
-    #expect(shard == "{\"int\":[[2,1]],\"\(longer)\":[[1,1]],\"\(longest)\":[[0,1]]}")
+    #expect(shard == "{\"int\":[2,1],\"\(longer)\":[1,1],\"\(longest)\":[0,1]}")
 }
 
 /// A page's stored text is cut after 2,000 scalars, but not between a letter and the

@@ -72,6 +72,12 @@ const BridgeheadSearch = (() => {
     const prefix = first.slice(0, isCJK(first[0]) ? 1 : 2).join("");
     return [...new TextEncoder().encode(prefix)].map((b) => b.toString(16).padStart(2, "0")).join("");
   };
+  // A shard lists a token's pages as [gap, score, gap, score, …]: [[page, score], …].
+  const pages = (list = []) => {
+    const out = [];
+    for (let i = 0, doc = 0; i + 1 < list.length; i += 2) out.push([doc += list[i], list[i + 1]]);
+    return out;
+  };
   // load(path) resolves to the parsed JSON of a file of the index folder.
   const engine = (load) => {
     const shards = new Map();
@@ -92,13 +98,13 @@ const BridgeheadSearch = (() => {
         const names = prefix ? Object.keys(data).filter((t) => prefixes.some((p) => t.startsWith(p))) : [token];
         for (const name of names) {
           const factor = prefixes.includes(name) ? 2 : 1;
-          for (const [doc, score] of data[name] || []) best.set(doc, Math.max(best.get(doc) || 0, score * factor));
+          for (const [doc, score] of pages(data[name])) best.set(doc, Math.max(best.get(doc) || 0, score * factor));
         }
         return best;
       }
       let result = null;
       for (const token of tokens) {
-        const scores = new Map((await shard(token))[token] || []);
+        const scores = new Map(pages((await shard(token))[token]));
         if (!result) { result = scores; continue; }
         const kept = new Map();
         for (const [doc, score] of result) if (scores.has(doc)) kept.set(doc, Math.min(score, scores.get(doc)));
