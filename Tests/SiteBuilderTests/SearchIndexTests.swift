@@ -90,3 +90,35 @@ private func index(_ output: URL, _ lang: String) throws -> [String: [UInt8]] {
     #expect(built.keys.filter { $0.hasPrefix("search/") }.sorted() == [])
     #expect(summary.warnings.isEmpty)
 }
+
+/// The portal itself (site.yml, content and templates of this repository) in a temporary folder.
+private func copyOfPortal() throws -> URL {
+    let root = fixtureSites.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let site = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-site-\(UUID().uuidString)")
+        .appendingPathComponent("site")
+    try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+    for item in ["site.yml", "content", "templates"] {
+        try FileManager.default.copyItem(
+            at: root.appendingPathComponent(item), to: site.appendingPathComponent(item))
+    }
+    return site
+}
+
+@Test func thePortalBuildsWithSearchTurnedOff() async throws {
+    let site = try copyOfPortal()
+    let config = site.appendingPathComponent("site.yml")
+    try Data((try String(contentsOf: config, encoding: .utf8) + "search: false\n").utf8).write(to: config)
+    let summary = try await SiteBuilder.build(buildOptions(site))
+    #expect(summary.warnings.isEmpty)
+    let built = try tree(site.appendingPathComponent("public"))
+    #expect(built.keys.filter { $0.hasPrefix("search/") }.sorted() == ["search/index.html"])
+    for (path, bytes) in built where path.hasSuffix(".html") {
+        let html = String(decoding: bytes, as: UTF8.self)
+        #expect(!html.contains("search-link") && !html.contains("search.js"), "\(path)")
+    }
+    for (path, directory) in [("search/index.html", "/directory/"), ("en/search/index.html", "/en/directory/")] {
+        let page = String(decoding: built[path] ?? Data(), as: UTF8.self)
+        #expect(page.contains(#"<p class="search-noscript">"#) && page.contains(#"<a href="\#(directory)">"#))
+        #expect(!page.contains("<noscript>") && !page.contains("data-bridgehead-search"))
+    }
+}
