@@ -41,8 +41,7 @@ enum SearchStage {
         var seen: Set<ObjectIdentifier> = []
         return graph.jobs.filter { job in
             guard job.page.kind != .notFound, seen.insert(ObjectIdentifier(job.page)).inserted else { return false }
-            if case .bool(false)? = job.page.params["search"] { return false }
-            return true
+            return !job.page.optsOut(of: "search")
         }.map { (page: $0.page, outputPath: $0.outputPath) }
     }
 

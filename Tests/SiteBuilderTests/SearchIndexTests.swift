@@ -104,6 +104,17 @@ private func copyOfPortal() throws -> URL {
     return site
 }
 
+@Test func thePortalsSearchPagesAreInNoSitemapOrFeedAndTheHeaderLinksToThem() async throws {
+    let site = try copyOfPortal()
+    _ = try await SiteBuilder.build(buildOptions(site))
+    let output = site.appendingPathComponent("public")
+    for path in ["sitemap.xml", "feed.xml", "en/feed.xml"] {
+        #expect(!(try text(output, path)).contains("/search/"), "\(path)")
+    }
+    #expect(try text(output, "index.html").contains(#"<a class="search-link" href="/search/">"#))
+    #expect(try text(output, "en/search/index.html").contains(#"<script src="/search/search.js" defer>"#))
+}
+
 @Test func thePortalBuildsWithSearchTurnedOff() async throws {
     let site = try copyOfPortal()
     let config = site.appendingPathComponent("site.yml")
