@@ -91,6 +91,34 @@ private func index(_ output: URL, _ lang: String) throws -> [String: [UInt8]] {
     #expect(summary.warnings.isEmpty)
 }
 
+/// Each search document's URL and title, from the index files of one language.
+private func documentTitles(_ output: URL, _ lang: String) throws -> [String: String] {
+    var titles: [String: String] = [:]
+    for (path, bytes) in try index(output, lang) where path.hasPrefix("d/") {
+        let document = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        if let url = document?["u"] as? String { titles[url] = document?["t"] as? String }
+    }
+    return titles
+}
+
+@Test func aDocumentsTitleIsThePagesFirstHeadingInMainElsePageTitle() async throws {
+    var files = searchSite
+    files["templates/layouts/default.liquid"] = """
+        <!doctype html><html><body><h1>사이트</h1>
+        <main><nav><h1>메뉴</h1></nav>
+        <h1> {% if page.kind == "taxonomy" %}태그 &amp; <em>모음</em>{% else %}{{ page.title }}{% endif %} </h1>
+        {{ content }}<h1>둘째 제목</h1></main></body></html>
+        """
+    files["templates/layouts/bare.liquid"] = "<main><h1> </h1><p>{{ content }}</p></main>"
+    files["content/bare.md"] = "---\ntitle: 제목만\nlayout: bare\n---\n\n본문.\n"
+    let site = try temporarySite(files)
+    _ = try await SiteBuilder.build(buildOptions(site))
+    let titles = try documentTitles(site.appendingPathComponent("public"), "ko")
+    #expect(titles["/portal/tags/"] == "태그 & 모음", "what the reader sees, not the raw key 'tags'")
+    #expect(titles["/portal/city-hall/"] == "보스턴 시청")
+    #expect(titles["/portal/bare/"] == "제목만", "a blank h1 gives way to page.title")
+}
+
 /// The portal itself (site.yml, content and templates of this repository) in a temporary folder.
 private func copyOfPortal() throws -> URL {
     let root = fixtureSites.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
