@@ -22,6 +22,12 @@ if [ -z "$chromium" ]; then
     echo "screenshots: no Chromium found; install it (apt-get install -y chromium) or set CHROMIUM" >&2
     exit 1
 fi
+# Without a CJK font every Korean character is drawn as a box: the pictures would say nothing
+# about Korean typography.
+if command -v fc-list >/dev/null && ! fc-list :lang=ko | grep -q .; then
+    echo "screenshots: no Korean font; install one (apt-get install -y fonts-noto-cjk)" >&2
+    exit 1
+fi
 if [ ! -f "$site_dir/index.html" ]; then
     echo "screenshots: $site_dir/index.html is missing; build the site first (make site)" >&2
     exit 1

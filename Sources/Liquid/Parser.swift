@@ -408,6 +408,7 @@ struct Parser {
     }
 
     private func parseInclude(_ token: Token) throws -> Node {
+        if token.name == "include", let jekyllInclude = try parseJekyllInclude(token) { return jekyllInclude }
         var lexer = arguments(token)
         let kind: Include.Kind = token.name == "render" ? .render : .include
         let nameOffset = lexer.current.offset
@@ -443,6 +444,37 @@ struct Parser {
                 kind: kind, name: name, binding: binding, bindingIsFor: bindingIsFor,
                 variable: variableName.map(environment.symbol), arguments: arguments, offset: token.start,
                 slot: environment.nextIncludeSlot()))
+    }
+
+    /// Jekyll's form, `{% include note.html title="x" page=page %}`: a bare file name (with a
+    /// `.` or `/`, which a Shopify variable name used as a partial's name would not need) and
+    /// `key=value` parameters, which the partial reads as `include.key`. Nil when the tag is not
+    /// in this form.
+    private func parseJekyllInclude(_ token: Token) throws -> Node? {
+        let bytes = file.bytes
+        var start = token.argumentsStart
+        while start < token.markupEnd, isSpace(bytes[start]) { start += 1 }
+        var end = start
+        while end < token.markupEnd, isJekyllFileNameByte(bytes[end]) { end += 1 }
+        let name = file.text(start..<end)
+        guard end > start, end == token.markupEnd || isSpace(bytes[end]),
+            name.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "/") })
+        else { return nil }
+        var lexer = lexer(for: end, token.markupEnd)
+        // Anything but `key=` after the name is Shopify's form with a variable as the name.
+        var probe = lexer
+        guard lexer.isAtEnd || ((try? probe.expectIdentifier("")) != nil && probe.consume(.equals)) else { return nil }
+        var parameters: [(String, Expression)] = []
+        while !lexer.isAtEnd {
+            let key = try lexer.expectIdentifier("a parameter name")
+            try lexer.expect(.equals, "'=' after '\(key)' (Jekyll's include takes key=value)")
+            parameters.append((key, try lexer.parsePrimary()))
+        }
+        return .include(
+            Include(
+                kind: .include, name: .literal(.string(name)), binding: nil, bindingIsFor: false, variable: nil,
+                arguments: [], offset: token.start, slot: environment.nextIncludeSlot(),
+                parameters: (environment.symbol("include"), parameters)))
     }
 
     /// Skips a comment body; comments nest, and everything in them is tokenized but not parsed.
@@ -512,6 +544,18 @@ struct Parser {
         let (block, blank, terminator) = try parseBlock(&stream, until: [], opener: nil, depth: depth + 1)
         if let terminator { throw unexpected(terminator) }
         return (.block(block), blank)
+    }
+}
+
+/// The characters of a file name in Jekyll's include (its `VALID_FILENAME_CHARS`).
+private func isJekyllFileNameByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: "."),
+        UInt8(ascii: "-"):
+        return true
+    default:
+        return false
     }
 }
 

@@ -434,6 +434,10 @@ final class Renderer: FilterContext {
                 pushFrame()
                 defer { popFrame() }
                 for (symbol, expression) in include.arguments { bind(symbol, try evaluate(expression)) }
+                if let parameters = include.parameters {
+                    let values = try parameters.values.map { ($0.0, try evaluate($0.1)) }
+                    bind(parameters.variable, .object(LiquidObject(values)))
+                }
                 file = template.file
                 if include.bindingIsFor, case .array(let items)? = binding {
                     let slot = bind(variable, .nil)

@@ -138,11 +138,15 @@ final class Include: Sendable {
     /// This tag's number among the environment's include tags, numbered from 0, where a render
     /// keeps the partial it resolved.
     let slot: Int
+    /// Jekyll's `key=value` parameters, given to the partial as one object in `include`.
+    let parameters: (variable: Symbol, values: [(String, Expression)])?
 
     init(
         kind: Kind, name: Expression, binding: Expression?, bindingIsFor: Bool, variable: Symbol?,
-        arguments: [(Symbol, Expression)], offset: Int, slot: Int
+        arguments: [(Symbol, Expression)], offset: Int, slot: Int,
+        parameters: (variable: Symbol, values: [(String, Expression)])? = nil
     ) {
+        self.parameters = parameters
         self.kind = kind
         self.name = name
         self.binding = binding

@@ -114,7 +114,7 @@ struct FrontMatterReader {
                         matter.aliases.append(Located(value: path, location: yaml.location(of: node)))
                     }
                 case "translation_key": matter.translationKey = try yaml.string(value, key: key)
-                case "search":
+                case "search", "sitemap", "feed":
                     matter.params[key] = .bool(try yaml.bool(value, key: key))
                 default:
                     if let index = taxonomies.firstIndex(of: key) {

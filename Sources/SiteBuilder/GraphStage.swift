@@ -509,6 +509,7 @@ private struct GraphBuilder {
         let language = site.language
         object["title"] = .string(language.title)
         object["base_url"] = .string(config.baseURL)
+        object["search"] = .bool(config.search)
         object["lang"] = .string(language.code)
         object["languages"] = .array(
             graph.languages.map {

@@ -103,6 +103,13 @@ final class Page: LiquidDrop, @unchecked Sendable {
 
     var sourcePath: String? { source?.sourcePath }
 
+    /// Whether the front matter sets `key` (`search`, `sitemap`, `feed`) to false, which leaves
+    /// the page out of that output.
+    func optsOut(of key: String) -> Bool {
+        if case .bool(false)? = params[key] { return true }
+        return false
+    }
+
     /// Where diagnostics about this page point: its file, or what generated it.
     var origin: String {
         if let source { return source.displayPath }

@@ -107,17 +107,20 @@ func aliasPage(for page: Page) -> String {
 
 private let xmlSchemaFormat = "%Y-%m-%dT%H:%M:%S%:z"
 
-/// Every page of every language, with its translations as `hreflang` alternates, sorted by URL.
+/// Every page of every language but those with `sitemap: false`, with its translations as
+/// `hreflang` alternates, sorted by URL.
 func sitemap(_ graph: SiteGraph) -> String {
     var entries: [(location: String, text: String)] = []
-    for page in graph.pages where !page.layoutChain.isEmpty {
+    for page in graph.pages where !page.layoutChain.isEmpty && !page.optsOut(of: "sitemap") {
         let location = page.permalink.percentEncodedNonASCII.xmlEscaped
         var text = "  <url>\n    <loc>\(location)</loc>\n"
         if let modified = page.updated ?? page.date {
             text += "    <lastmod>\(formatDate(modified, xmlSchemaFormat))</lastmod>\n"
         }
-        if !page.translations.isEmpty {
-            for version in ([page] + page.translations).sorted(by: { $0.language < $1.language }) {
+        // An alternate is only listed where the sitemap lists it too.
+        let translations = page.translations.filter { !$0.optsOut(of: "sitemap") }
+        if !translations.isEmpty {
+            for version in ([page] + translations).sorted(by: { $0.language < $1.language }) {
                 let href = version.permalink.percentEncodedNonASCII.xmlEscaped
                 text += "    <xhtml:link rel=\"alternate\" hreflang=\"\(version.lang.xmlEscaped)\" href=\"\(href)\"/>\n"
             }
@@ -132,9 +135,9 @@ func sitemap(_ graph: SiteGraph) -> String {
         """ + entries.map(\.text).joined() + "</urlset>\n"
 }
 
-/// The pages of the language's feed: its 20 newest dated pages.
+/// The pages of the language's feed: its 20 newest dated pages, but those with `feed: false`.
 func feedEntries(_ site: LanguageSite) -> [Page] {
-    let dated = site.pages.filter { $0.date != nil }.sorted { a, b in
+    let dated = site.pages.filter { $0.date != nil && !$0.optsOut(of: "feed") }.sorted { a, b in
         guard let x = a.date?.date, let y = b.date?.date, x != y else { return standardOrder(a, b) }
         return x > y
     }

@@ -41,21 +41,23 @@ enum SearchStage {
         var seen: Set<ObjectIdentifier> = []
         return graph.jobs.filter { job in
             guard job.page.kind != .notFound, seen.insert(ObjectIdentifier(job.page)).inserted else { return false }
-            if case .bool(false)? = job.page.params["search"] { return false }
-            return true
+            return !job.page.optsOut(of: "search")
         }.map { (page: $0.page, outputPath: $0.outputPath) }
     }
 
+    /// The page's search document. Its title is the page's first `<h1>` in `<main>` where there
+    /// is one, as that is what the reader sees (a taxonomy index's title is its raw key,
+    /// `organizations`, while its heading is translated); else `page.title`.
     static func document(_ page: Page, html: OutputFile?) -> SearchDocument {
-        let text: [UInt8]
+        let searchable: SearchableText
         switch html {
-        case .text(let rendered)?: text = searchableText(ofPage: rendered)
-        case .bytes(let rendered)?: text = rendered.withUnsafeBufferPointer(searchableText(ofPageBytes:))
-        case .copy?, nil: text = []
+        case .text(let rendered)?: searchable = searchableText(ofPage: rendered)
+        case .bytes(let rendered)?: searchable = rendered.withUnsafeBufferPointer(searchableText(ofPageBytes:))
+        case .copy?, nil: searchable = SearchableText(text: [], heading: nil)
         }
         return SearchDocument(
-            url: page.url, title: page.title, headings: headingTitles(page.toc), textUTF8: text,
-            terms: page.terms.flatMap { $0 })
+            url: page.url, title: searchable.heading ?? page.title, headings: headingTitles(page.toc),
+            textUTF8: searchable.text, terms: page.terms.flatMap { $0 })
     }
 
     static func indexPath(_ path: String, language: Language) -> String {
@@ -74,30 +76,42 @@ enum SearchStage {
     }
 }
 
+/// What the search index takes from a rendered page.
+struct SearchableText {
+    var text: [UInt8]
+    /// The text of the first `<h1>` inside `<main>`; nil when there is none or it is blank.
+    var heading: String?
+}
+
 /// The visible text of a page's `<main>` (else its `<body>`, else the whole document): tags become
 /// spaces, character references are decoded, and `nav`, `script`, `style`, `template` and
 /// `noscript` elements are dropped with their content.
-func searchableText(ofPage html: String) -> [UInt8] {
+func searchableText(ofPage html: String) -> SearchableText {
     // Read in place: a copy of a long page's bytes would add its whole size to the build's peak.
     var html = html
     return html.withUTF8(searchableText(ofPageBytes:))
 }
 
-func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> SearchableText {
     var start = 0
     var end = bytes.count
+    var inMain = false
     for element in ["main", "body"] {
         if let open = firstIndex(of: Array("<\(element)".utf8), in: bytes, from: 0),
             let close = firstIndex(of: Array("</\(element)>".utf8), in: bytes, from: open)
         {
             start = open
             end = close
+            inMain = element == "main"
             break
         }
     }
     var text: [UInt8] = []
     text.reserveCapacity((end - start) / 2)
     var skipping: TagName?
+    // Where the first h1's text starts and ends in `text`, found on the same pass.
+    var headingStart: Int?
+    var headingEnd: Int?
     var index = start
     func appendSpace() {
         if let last = text.last, last != UInt8(ascii: " ") { text.append(UInt8(ascii: " ")) }
@@ -115,6 +129,13 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
                 skipping = name
             }
             if !name.isInline { appendSpace() }
+            if inMain, skipping == nil, headingEnd == nil, name == TagName.h1 {
+                if closing {
+                    if headingStart != nil { headingEnd = text.count }
+                } else if headingStart == nil {
+                    headingStart = text.count
+                }
+            }
             index = tagEnd + 1
         } else if skipping != nil {
             index = firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index, to: end)
@@ -142,9 +163,16 @@ func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
             index = runEnd
         }
     }
+    var heading: String?
+    if let headingStart, let headingEnd {
+        var bytes = text[headingStart..<headingEnd]
+        while bytes.first == UInt8(ascii: " ") { bytes.removeFirst() }
+        while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+        if !bytes.isEmpty { heading = String(decoding: bytes, as: UTF8.self) }
+    }
     while text.last == UInt8(ascii: " ") { text.removeLast() }
     while text.first == UInt8(ascii: " ") { text.removeFirst() }
-    return text
+    return SearchableText(text: text, heading: heading)
 }
 
 private func endsTextRun(_ byte: UInt8) -> Bool {
@@ -192,6 +220,8 @@ private struct TagName: Equatable {
 
     /// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
     var isInline: Bool { Self.inline.contains(self) }
+
+    static let h1 = TagName("h1")
 
     private static let skippedWithContent = ["nav", "script", "style", "template", "noscript"].map(TagName.init(_:))
     private static let inline = [

@@ -64,8 +64,8 @@ struct SiteConfig: Sendable {
 /// Keys a front matter uses for itself; a taxonomy cannot take one of these names.
 let reservedPageKeys: Set<String> = [
     "title", "date", "updated", "draft", "layout", "slug", "url", "weight", "summary", "aliases", "translation_key",
-    "search", "toc", "content", "permalink", "lang", "params", "source_path", "word_count", "reading_minutes",
-    "translations", "prev", "next", "section", "kind", "pages", "sections", "terms",
+    "search", "sitemap", "feed", "toc", "content", "permalink", "lang", "params", "source_path", "word_count",
+    "reading_minutes", "translations", "prev", "next", "section", "kind", "pages", "sections", "terms",
 ]
 
 struct SiteConfigLoader {

@@ -45,6 +45,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Seconds before an external request gives up.")
     var timeout: Double = 10
 
+    func validate() throws {
+        if let baseURL, let problem = SiteBuilder.baseURLProblem(baseURL) {
+            throw ValidationError("--base-url \(problem)")
+        }
+    }
+
     func run() async throws {
         let files = try DirectorySiteFiles(root: URL(fileURLWithPath: directory))
         let options = LinkCheckOptions(

@@ -94,9 +94,9 @@ import Testing
 
     @Test func wrongUsage() throws {
         #expect(try runBridgehead(["check", site, "--format", "xml"]).status == 2)
+        // A malformed option value is wrong usage, as for build.
         let badURL = try runBridgehead(["check", site, "--base-url", "example.org"])
-        #expect(badURL.status == 1)
-        #expect(
-            badURL.standardError.hasPrefix("error: the base URL 'example.org' is not an absolute http or https URL"))
+        #expect(badURL.status == 2)
+        #expect(badURL.standardError.contains("--base-url must be a full URL"), "\(badURL.standardError)")
     }
 }

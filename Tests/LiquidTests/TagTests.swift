@@ -1,3 +1,4 @@
+import Diagnostics
 import Liquid
 import Testing
 
@@ -104,6 +105,23 @@ private let tagCases: [TagCase] = [
     #expect(try render("{% include 'item' for a %}", #"{"a":[1,2]}"#, partials: partials) == "<1><2>")
     #expect(
         try render("{% assign v = 1 %}{% include 'p' %}{{ v }}", partials: ["p": "{{ v }}{% assign v = 2 %}"]) == "12")
+}
+
+@Test func jekyllIncludesTakeAFileNameAndKeyValueParameters() throws {
+    let partials = [
+        "note.html": "<p class=\"{{ include.kind }}\">{{ include.text }}|{{ include.missing }}</p>",
+        "cards/item.html": "[{{ include.n }}]",
+    ]
+    #expect(
+        try render(
+            #"{% include note.html kind="tip" text=page.title %}"#, #"{"page":{"title":"Hi"}}"#, partials: partials)
+            == #"<p class="tip">Hi|</p>"#)
+    #expect(try render("{% include cards/item.html n=1 %}{{ include.n }}", partials: partials) == "[1]")
+    // Shopify's forms keep their meaning: a variable as the partial's name, and named arguments.
+    #expect(
+        try render("{% include name, kind: 'x' %}", #"{"name":"note.html"}"#, partials: partials)
+            == #"<p class="">|</p>"#)
+    #expect(throws: Diagnostic.self) { try render("{% include note.html kind: 'x' %}", partials: partials) }
 }
 
 @Test func renderIsIsolatedAndHasAForloop() throws {

@@ -89,3 +89,18 @@ private final class ResultsBox: @unchecked Sendable {
         #expect(rendered.links.isEmpty && rendered.headings.isEmpty)
     }
 }
+
+/// A document whose tree and HTML outgrow the first block of memory cmark is given for it, so
+/// that allocations span several blocks and growing buffers are copied between them: the HTML
+/// must be exactly the one paragraph's HTML, repeated.
+@Test func aDocumentLargerThanItsFirstArenaBlockRendersWhole() throws {
+    let paragraph = "Some *text* ~~old~~ www.example.org `code` [a](https://a.example/) 대전.\n\n"
+    let single = try render(paragraph).html
+    let count = 5_000
+    let html = try render(String(repeating: paragraph, count: count)).html
+    #expect(html == String(repeating: single, count: count))
+    // Several nodes for every four bytes: far more tree than the first block is sized for.
+    let emphases = 50_000
+    let dense = try render(String(repeating: "*a* ", count: emphases)).html
+    #expect(dense == "<p>" + String(repeating: "<em>a</em> ", count: emphases - 1) + "<em>a</em></p>\n")
+}

@@ -90,3 +90,74 @@ private func index(_ output: URL, _ lang: String) throws -> [String: [UInt8]] {
     #expect(built.keys.filter { $0.hasPrefix("search/") }.sorted() == [])
     #expect(summary.warnings.isEmpty)
 }
+
+/// Each search document's URL and title, from the index files of one language.
+private func documentTitles(_ output: URL, _ lang: String) throws -> [String: String] {
+    var titles: [String: String] = [:]
+    for (path, bytes) in try index(output, lang) where path.hasPrefix("d/") {
+        let document = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        if let url = document?["u"] as? String { titles[url] = document?["t"] as? String }
+    }
+    return titles
+}
+
+@Test func aDocumentsTitleIsThePagesFirstHeadingInMainElsePageTitle() async throws {
+    var files = searchSite
+    files["templates/layouts/default.liquid"] = """
+        <!doctype html><html><body><h1>사이트</h1>
+        <main><nav><h1>메뉴</h1></nav>
+        <h1> {% if page.kind == "taxonomy" %}태그 &amp; <em>모음</em>{% else %}{{ page.title }}{% endif %} </h1>
+        {{ content }}<h1>둘째 제목</h1></main></body></html>
+        """
+    files["templates/layouts/bare.liquid"] = "<main><h1> </h1><p>{{ content }}</p></main>"
+    files["content/bare.md"] = "---\ntitle: 제목만\nlayout: bare\n---\n\n본문.\n"
+    let site = try temporarySite(files)
+    _ = try await SiteBuilder.build(buildOptions(site))
+    let titles = try documentTitles(site.appendingPathComponent("public"), "ko")
+    #expect(titles["/portal/tags/"] == "태그 & 모음", "what the reader sees, not the raw key 'tags'")
+    #expect(titles["/portal/city-hall/"] == "보스턴 시청")
+    #expect(titles["/portal/bare/"] == "제목만", "a blank h1 gives way to page.title")
+}
+
+/// The portal itself (site.yml, content and templates of this repository) in a temporary folder.
+private func copyOfPortal() throws -> URL {
+    let root = fixtureSites.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let site = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-site-\(UUID().uuidString)")
+        .appendingPathComponent("site")
+    try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+    for item in ["site.yml", "content", "templates"] {
+        try FileManager.default.copyItem(
+            at: root.appendingPathComponent(item), to: site.appendingPathComponent(item))
+    }
+    return site
+}
+
+@Test func thePortalsSearchPagesAreInNoSitemapOrFeedAndTheHeaderLinksToThem() async throws {
+    let site = try copyOfPortal()
+    _ = try await SiteBuilder.build(buildOptions(site))
+    let output = site.appendingPathComponent("public")
+    for path in ["sitemap.xml", "feed.xml", "en/feed.xml"] {
+        #expect(!(try text(output, path)).contains("/search/"), "\(path)")
+    }
+    #expect(try text(output, "index.html").contains(#"<a class="search-link" href="/search/">"#))
+    #expect(try text(output, "en/search/index.html").contains(#"<script src="/search/search.js" defer>"#))
+}
+
+@Test func thePortalBuildsWithSearchTurnedOff() async throws {
+    let site = try copyOfPortal()
+    let config = site.appendingPathComponent("site.yml")
+    try Data((try String(contentsOf: config, encoding: .utf8) + "search: false\n").utf8).write(to: config)
+    let summary = try await SiteBuilder.build(buildOptions(site))
+    #expect(summary.warnings.isEmpty)
+    let built = try tree(site.appendingPathComponent("public"))
+    #expect(built.keys.filter { $0.hasPrefix("search/") }.sorted() == ["search/index.html"])
+    for (path, bytes) in built where path.hasSuffix(".html") {
+        let html = String(decoding: bytes, as: UTF8.self)
+        #expect(!html.contains("search-link") && !html.contains("search.js"), "\(path)")
+    }
+    for (path, directory) in [("search/index.html", "/directory/"), ("en/search/index.html", "/en/directory/")] {
+        let page = String(decoding: built[path] ?? Data(), as: UTF8.self)
+        #expect(page.contains(#"<p class="search-noscript">"#) && page.contains(#"<a href="\#(directory)">"#))
+        #expect(!page.contains("<noscript>") && !page.contains("data-bridgehead-search"))
+    }
+}
