@@ -112,7 +112,7 @@ private let xmlSchemaFormat = "%Y-%m-%dT%H:%M:%S%:z"
 func sitemap(_ graph: SiteGraph) -> String {
     var entries: [(location: String, text: String)] = []
     for page in graph.pages where !page.layoutChain.isEmpty && !page.optsOut(of: "sitemap") {
-        let location = page.permalink.percentEncodedNonASCII.xmlEscaped
+        let location = page.permalink.xmlEscaped
         var text = "  <url>\n    <loc>\(location)</loc>\n"
         if let modified = page.updated ?? page.date {
             text += "    <lastmod>\(formatDate(modified, xmlSchemaFormat))</lastmod>\n"
@@ -121,7 +121,7 @@ func sitemap(_ graph: SiteGraph) -> String {
         let translations = page.translations.filter { !$0.optsOut(of: "sitemap") }
         if !translations.isEmpty {
             for version in ([page] + translations).sorted(by: { $0.language < $1.language }) {
-                let href = version.permalink.percentEncodedNonASCII.xmlEscaped
+                let href = version.permalink.xmlEscaped
                 text += "    <xhtml:link rel=\"alternate\" hreflang=\"\(version.lang.xmlEscaped)\" href=\"\(href)\"/>\n"
             }
         }
@@ -148,8 +148,8 @@ func feedEntries(_ site: LanguageSite) -> [Page] {
 /// clock, so that the same content gives the same feed.
 func feed(_ site: LanguageSite, entries newest: [Page], config: SiteConfig) -> String {
     let updated = newest.compactMap { $0.updated ?? $0.date }.max { $0.date < $1.date }
-    let home = site.home.permalink.percentEncodedNonASCII.xmlEscaped
-    let own = config.permalink(site.language.prefix + "/feed.xml").percentEncodedNonASCII.xmlEscaped
+    let home = site.home.permalink.xmlEscaped
+    let own = config.permalink(site.language.prefix + "/feed.xml").xmlEscaped
     var text = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(site.language.code.xmlEscaped)">
@@ -163,7 +163,7 @@ func feed(_ site: LanguageSite, entries newest: [Page], config: SiteConfig) -> S
         """
     for page in newest {
         guard let date = page.date else { continue }
-        let link = page.permalink.percentEncodedNonASCII.xmlEscaped
+        let link = page.permalink.xmlEscaped
         text += """
               <entry>
                 <title>\(page.title.xmlEscaped)</title>
@@ -180,5 +180,5 @@ func feed(_ site: LanguageSite, entries newest: [Page], config: SiteConfig) -> S
 }
 
 func robots(_ config: SiteConfig) -> String {
-    "User-agent: *\nAllow: /\nSitemap: \(config.permalink("/sitemap.xml").percentEncodedNonASCII)\n"
+    "User-agent: *\nAllow: /\nSitemap: \(config.permalink("/sitemap.xml"))\n"
 }

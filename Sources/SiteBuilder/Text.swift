@@ -90,8 +90,9 @@ extension String {
         return result
     }
 
-    /// The text with every byte outside printable ASCII percent-encoded, as sitemaps and feeds
-    /// want their URLs (`/대전/` becomes `/%EB%8C%80%EC%A0%84/`).
+    /// The text with every byte outside printable ASCII percent-encoded (`/대전/` becomes
+    /// `/%EB%8C%80%EC%A0%84/`): every URL the site writes for a page is made this way, by
+    /// `SiteConfig.url` and `permalink`, so feeds and sitemaps take them as they are.
     var percentEncodedNonASCII: String {
         guard utf8.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) else { return self }
         var result = ""
