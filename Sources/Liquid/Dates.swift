@@ -41,12 +41,24 @@ extension LiquidDate {
     }
 }
 
+/// Unix seconds past which a number is not a date (about 317 million years either way), so
+/// `date` leaves it as it is, as Liquid leaves any input that is not a date. `formatDate`
+/// reckons the calendar in `Int`, and Ruby's times, which have no bound, have no counterpart
+/// here: `{{ 666666666666666666000666666 | date: "%Y" }}` overflowed it (found by FuzzLiquid).
+let largestDateSeconds = 1e16
+
+/// A date `seconds` after the Unix epoch, if that is within `largestDateSeconds`.
+private func dateFromUnixSeconds(_ seconds: Double) -> LiquidDate? {
+    guard seconds.isFinite, abs(seconds) <= largestDateSeconds else { return nil }
+    return LiquidDate(date: Date(timeIntervalSince1970: seconds), utcOffset: 0)
+}
+
 /// Liquid's `to_date`: dates, "now"/"today", Unix seconds, and the common written forms.
 func parseDate(_ value: LiquidValue) -> LiquidDate? {
     switch value {
     case .date(let date): return date
-    case .int(let seconds): return LiquidDate(date: Date(timeIntervalSince1970: Double(seconds)), utcOffset: 0)
-    case .double(let seconds): return LiquidDate(date: Date(timeIntervalSince1970: seconds), utcOffset: 0)
+    case .int(let seconds): return dateFromUnixSeconds(Double(seconds))
+    case .double(let seconds): return dateFromUnixSeconds(seconds)
     case .string(let text): return parseDate(text)
     default: return nil
     }
@@ -111,8 +123,8 @@ func parseWrittenDate(_ trimmed: String) -> LiquidDate? {
     let lowered = trimmed.lowercased()
     if lowered.isEmpty { return nil }
     if lowered == "now" || lowered == "today" { return LiquidDate(date: Date(), utcOffset: 0) }
-    if lowered.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Int(lowered) {
-        return LiquidDate(date: Date(timeIntervalSince1970: Double(seconds)), utcOffset: 0)
+    if lowered.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let seconds = Double(lowered) {
+        return dateFromUnixSeconds(seconds)
     }
     var year: Int?
     var month: Int?
@@ -208,8 +220,12 @@ private func parseOffset(_ text: String) -> Int? {
 public let maximumStrftimeWidth = 1_024
 
 /// Ruby's `strftime` with its flags (`-` `_` `0` `^` `#`), widths and `%:z`.
+///
+/// A date further than `largestDateSeconds` from the epoch (which only a caller's own
+/// `LiquidDate` can be) is written as the furthest one, rather than overflowing.
 public func formatDate(_ value: LiquidDate, _ format: String) -> String {
-    let total = value.date.timeIntervalSince1970 + Double(value.utcOffset)
+    let unclamped = value.date.timeIntervalSince1970 + Double(value.utcOffset)
+    let total = unclamped.isNaN ? 0 : min(max(unclamped, -largestDateSeconds), largestDateSeconds)
     let wholeSeconds = Int(total.rounded(.down))
     let fraction = total - Double(wholeSeconds)
     var days = wholeSeconds / 86_400

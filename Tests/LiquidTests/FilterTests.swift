@@ -156,6 +156,19 @@ private let filterCases: [FilterCase] = [
 }
 
 /// Found by FuzzLiquid: a width too large for an Int crashed `date` with an arithmetic overflow.
+/// FuzzLiquid's crash of 2026-12-03: Unix seconds past `Int` in the calendar arithmetic.
+@Test func secondsTooFarFromTheEpochAreNotADate() throws {
+    #expect(
+        try render(#"{{ 666666666666666666000666666 | date: "%Y" }}"#)
+            == (try render("{{ 666666666666666666000666666 }}")))
+    #expect(try render(#"{{ "99999999999999999999" | date: "%Y" }}"#) == "99999999999999999999")
+    #expect(try render(#"{{ -9223372036854775807 | date: "%Y" }}"#) == "-9223372036854775807")
+    #expect(try render(#"{{ 0 | date: "%Y-%m-%d" }}"#) == "1970-01-01")
+    let farOff = LiquidDate(date: Date(timeIntervalSince1970: 1e20), utcOffset: 0)
+    #expect(
+        formatDate(farOff, "%Y") == formatDate(LiquidDate(date: Date(timeIntervalSince1970: 1e16), utcOffset: 0), "%Y"))
+}
+
 @Test func aDateWidthTooLargeIsClampedInsteadOfOverflowing() throws {
     let padded = try render(#"{{ "2019-04-18" | date: "%99999999999999999999d" }}"#)
     #expect(padded == String(repeating: "0", count: 1_022) + "18")
