@@ -57,15 +57,21 @@ public struct SearchIndex: Sendable {
     /// match 91% of the time (98% with 4,000, 82% with 1,200), for 8% fewer bytes per query.
     static let storedTextLimit = 2_000
 
+    /// Half the size of two `Int`s: a site's postings are millions (3.3 million for the
+    /// 10,000-page benchmark corpus).
     private struct Posting: Sendable {
-        var document: Int
-        var score: Int
+        var document: Int32
+        var score: Int32
     }
 
     private var documentCount: Int
-    /// Each token's postings in document order.
-    private var postings: [Token: [Posting]] = [:]
-    private var shards: [String: Set<Token>] = [:]
+    /// The site's tokens, numbered; a token's postings are `postings[number]`, in document
+    /// order. A token no page has any more keeps its number with no postings: the table never
+    /// lets go of a number.
+    private var tokens = TokenTable()
+    private var postings: [[Posting]] = []
+    /// Each shard's tokens, by number.
+    private var shards: [String: Set<Int>] = [:]
     public private(set) var files: [String: [UInt8]] = [:]
 
     public init(_ documents: [SearchDocument]) {
@@ -77,29 +83,61 @@ public struct SearchIndex: Sendable {
     /// texts are held at once rather than a whole site's.
     public init(count: Int, document: @Sendable (Int) -> SearchDocument) {
         documentCount = count
-        // Scoring reads every word of every page: on all cores, and taken in page order.
+        // Scoring reads every word of every page: on all cores, and taken in page order. The
+        // workers also number the tokens the site has seen before, reading the table as the
+        // last batch left it; only tokens new to the site are numbered one after another. The
+        // postings are gathered as they come, in one array, and put in token order at the end:
+        // appended to a list per token here, they cost a cache miss or two each, one after
+        // another, for every token of every page.
+        var gathered: [(token: Int32, posting: Posting)] = []
         let batchSize = 256
         for batchStart in stride(from: 0, to: count, by: batchSize) {
             let batch = batchStart..<min(batchStart + batchSize, count)
+            let seen = tokens
             let scored = parallelMap(batch.count) { offset in
                 let page = document(batch.lowerBound + offset)
-                return (scores: Self.scores(page), file: Self.documentFile(page))
+                let scores = Self.scores(page)
+                let numbers = scores.map { Int32(seen.existingNumber(of: $0.token) ?? -1) }
+                return (scores: scores, numbers: numbers, file: Self.documentFile(page))
             }
             for (offset, page) in scored.enumerated() {
                 let position = batch.lowerBound + offset
-                for (token, score) in page.scores {
-                    postings[token, default: []].append(Posting(document: position, score: score))
+                for (index, (token, score)) in page.scores.enumerated() {
+                    var number = page.numbers[index]
+                    if number < 0 { number = Int32(tokens.number(of: token).number) }
+                    gathered.append((number, Posting(document: Int32(position), score: Int32(score))))
                 }
                 files["d/\(position).json"] = page.file
             }
         }
-        for token in postings.keys { shards[shardKey(token), default: []].insert(token) }
+        postings = Self.listsByToken(gathered, tokenCount: tokens.tokens.count)
+        for (number, token) in tokens.tokens.enumerated() { shards[shardKey(token), default: []].insert(number) }
         // Every posting of the site is written out here: on all cores, a shard each.
         let keys = Array(shards.keys)
-        let (shards, postings) = (shards, postings)
-        let shardFiles = parallelMap(keys.count) { Self.shardFile(shards[keys[$0]] ?? [], postings: postings) }
+        let (shards, tokens, postings) = (shards, tokens.tokens, postings)
+        let shardFiles = parallelMap(keys.count) {
+            Self.shardFile(shards[keys[$0]] ?? [], tokens: tokens, postings: postings)
+        }
         for (key, file) in zip(keys, shardFiles) { files["t/\(key).json"] = file }
         files["meta.json"] = metaFile()
+    }
+
+    /// Each token's postings, from postings in document order: counted per token, then placed
+    /// (a counting sort, which keeps the document order within each token).
+    private static func listsByToken(_ gathered: [(token: Int32, posting: Posting)], tokenCount: Int) -> [[Posting]] {
+        var starts = [Int](repeating: 0, count: tokenCount + 1)
+        for entry in gathered { starts[Int(entry.token) + 1] += 1 }
+        for number in 0..<tokenCount { starts[number + 1] += starts[number] }
+        var next = starts
+        let placed = [Posting](unsafeUninitializedCapacity: gathered.count) { buffer, initialized in
+            for entry in gathered {
+                let number = Int(entry.token)
+                buffer.initializeElement(at: next[number], to: entry.posting)
+                next[number] += 1
+            }
+            initialized = gathered.count
+        }
+        return (0..<tokenCount).map { Array(placed[starts[$0]..<starts[$0 + 1]]) }
     }
 
     /// Puts `document` in place of the one at `position`; returns the paths of the files that
@@ -107,27 +145,32 @@ public struct SearchIndex: Sendable {
     public mutating func replace(_ position: Int, with document: SearchDocument) -> [String] {
         // The old scores are read back from the postings rather than kept per page: every
         // page's scores or text held at once cost more memory than the whole index.
-        var old: [Token: Int] = [:]
-        for (token, list) in postings {
-            let slot = list.partitioningIndex { $0.document >= position }
-            if slot < list.count, list[slot].document == position { old[token] = list[slot].score }
+        let document32 = Int32(position)
+        var old: [Int: Int32] = [:]
+        for (number, list) in postings.enumerated() {
+            let slot = list.partitioningIndex { $0.document >= document32 }
+            if slot < list.count, list[slot].document == document32 { old[number] = list[slot].score }
         }
-        let new = Dictionary(uniqueKeysWithValues: Self.scores(document))
+        var new: [Int: Int32] = [:]
+        for (token, score) in Self.scores(document) {
+            let (number, isNew) = tokens.number(of: token)
+            if isNew { postings.append([]) }
+            new[number] = Int32(score)
+        }
         var touchedShards: Set<String> = []
-        for token in Set(old.keys).union(new.keys) where old[token] != new[token] {
-            var list = postings[token] ?? []
-            let slot = list.partitioningIndex { $0.document >= position }
-            if slot < list.count, list[slot].document == position { list.remove(at: slot) }
-            if let score = new[token] { list.insert(Posting(document: position, score: score), at: slot) }
-            let key = shardKey(token)
+        for number in Set(old.keys).union(new.keys) where old[number] != new[number] {
+            var list = postings[number]
+            let slot = list.partitioningIndex { $0.document >= document32 }
+            if slot < list.count, list[slot].document == document32 { list.remove(at: slot) }
+            if let score = new[number] { list.insert(Posting(document: document32, score: score), at: slot) }
+            postings[number] = list
+            let key = shardKey(tokens.tokens[number])
             touchedShards.insert(key)
             if list.isEmpty {
-                postings[token] = nil
-                shards[key]?.remove(token)
+                shards[key]?.remove(number)
                 if shards[key]?.isEmpty == true { shards[key] = nil }
             } else {
-                if postings[token] == nil { shards[key, default: []].insert(token) }
-                postings[token] = list
+                shards[key, default: []].insert(number)
             }
         }
         var changed: [String] = []
@@ -136,7 +179,9 @@ public struct SearchIndex: Sendable {
             files[path] = bytes
             changed.append(path)
         }
-        for key in touchedShards { update("t/\(key).json", shards[key].map { Self.shardFile($0, postings: postings) }) }
+        for key in touchedShards {
+            update("t/\(key).json", shards[key].map { Self.shardFile($0, tokens: tokens.tokens, postings: postings) })
+        }
         update("d/\(position).json", Self.documentFile(document))
         update("meta.json", metaFile())
         return changed.sorted()
@@ -164,20 +209,20 @@ public struct SearchIndex: Sendable {
         }
     }
 
-    private static func shardFile(_ tokens: Set<Token>, postings: [Token: [Posting]]) -> [UInt8] {
+    private static func shardFile(_ numbers: Set<Int>, tokens: [Token], postings: [[Posting]]) -> [UInt8] {
         var json: [UInt8] = [UInt8(ascii: "{")]
-        for (index, token) in tokens.sorted().enumerated() {
+        for (index, number) in numbers.sorted(by: { tokens[$0] < tokens[$1] }).enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
-            appendJSONString(token.string, to: &json)
+            appendJSONString(tokens[number].string, to: &json)
             json.append(UInt8(ascii: ":"))
             json.append(UInt8(ascii: "["))
             var previous = 0
-            for (position, posting) in (postings[token] ?? []).enumerated() {
+            for (position, posting) in postings[number].enumerated() {
                 if position > 0 { json.append(UInt8(ascii: ",")) }
-                appendDecimal(posting.document - previous, to: &json)
-                previous = posting.document
+                appendDecimal(Int(posting.document) - previous, to: &json)
+                previous = Int(posting.document)
                 json.append(UInt8(ascii: ","))
-                appendDecimal(posting.score, to: &json)
+                appendDecimal(Int(posting.score), to: &json)
             }
             json.append(UInt8(ascii: "]"))
         }

@@ -2,7 +2,7 @@
 /// while a site is indexed; as a `String` each would cost an allocation or, being Hangul and so
 /// not ASCII, a hash that normalizes it first. Tokens of up to 24 bytes (nearly all: a Hangul
 /// bigram is 6) are held inline; longer ones keep all their bytes in `longBytes` as well.
-struct Token: Hashable, Comparable, Sendable {
+struct Token: Comparable, Sendable {
     private static let inlineCapacity = 24
 
     private var first: UInt64 = 0
@@ -33,11 +33,25 @@ struct Token: Hashable, Comparable, Sendable {
         }
     }
 
+    /// The scalar's UTF-8 bytes, worked out here: `scalar.utf8` goes through a closure call
+    /// for each scalar of each word.
     mutating func append(_ scalar: Unicode.Scalar) {
-        if scalar.isASCII {
-            append(byte: UInt8(truncatingIfNeeded: scalar.value))
-        } else {
-            for byte in scalar.utf8 { append(byte: byte) }
+        let value = scalar.value
+        switch value {
+        case ..<0x80:
+            append(byte: UInt8(truncatingIfNeeded: value))
+        case ..<0x800:
+            append(byte: UInt8(truncatingIfNeeded: 0xC0 | value >> 6))
+            append(byte: UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+        case ..<0x10000:
+            append(byte: UInt8(truncatingIfNeeded: 0xE0 | value >> 12))
+            append(byte: UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
+            append(byte: UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
+        default:
+            append(byte: UInt8(truncatingIfNeeded: 0xF0 | value >> 18))
+            append(byte: UInt8(truncatingIfNeeded: 0x80 | (value >> 12) & 0x3F))
+            append(byte: UInt8(truncatingIfNeeded: 0x80 | (value >> 6) & 0x3F))
+            append(byte: UInt8(truncatingIfNeeded: 0x80 | value & 0x3F))
         }
     }
 
@@ -66,13 +80,15 @@ struct Token: Hashable, Comparable, Sendable {
 
     var utf8: [UInt8] { longBytes ?? inlineBytes }
 
-    /// One word, the quick hash, rather than every field: the index's postings are a dictionary
-    /// of tokens that every token of every page is merged into, one after another.
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(quickHash)
-    }
-
     var string: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// The inline words first, and the bytes past them only for long tokens: every token of
+    /// every page is compared in the tables it is counted in.
+    static func == (lhs: Token, rhs: Token) -> Bool {
+        guard lhs.first == rhs.first, lhs.second == rhs.second, lhs.third == rhs.third, lhs.byteCount == rhs.byteCount
+        else { return false }
+        return lhs.byteCount <= Self.inlineCapacity || lhs.longBytes == rhs.longBytes
+    }
 
     /// Byte order, which for UTF-8 is the order of the Unicode scalars.
     static func < (lhs: Token, rhs: Token) -> Bool {
@@ -84,7 +100,7 @@ struct Token: Hashable, Comparable, Sendable {
 }
 
 extension Token {
-    /// A cheap hash for `TokenTally`: a multiply-xor of the inline words (and of the remaining
+    /// A cheap hash for `TokenTable`: a multiply-xor of the inline words (and of the remaining
     /// bytes of a long token).
     var quickHash: UInt64 {
         var hash = (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &* 0xC2B2_AE3D_27D4_EB4F)
@@ -104,47 +120,69 @@ struct Places: OptionSet {
     static let term = Places(rawValue: 4)
 }
 
-/// A page's tokens, each with the places it stands in and its count in the body, in the order
-/// they first came. Filled once for every token of every page, which with `Dictionary`
-/// (SipHash, seeded per process, and a 40-byte key hashed field by field) was most of the cost
-/// of indexing a site: an open-addressing table over `Token.quickHash`, whose slots hold
-/// positions in the entry arrays, so that growing moves only the slots.
-struct TokenTally {
+/// Numbers for tokens, from 0 in the order they first came. Every token of every page is looked
+/// up in one of these twice (in its page's tally, then in the site's postings), which with
+/// `Dictionary` (SipHash, seeded per process, over a 40-byte key) was most of the cost of indexing
+/// a site: open addressing over `Token.quickHash`, whose slots hold numbers, so that growing
+/// moves only the slots.
+struct TokenTable: Sendable {
     private(set) var tokens: [Token] = []
-    private(set) var places: [Places] = []
-    private(set) var bodyCounts: [Int] = []
     private var slots = [Int32](repeating: -1, count: 1024)
 
-    mutating func add(_ token: Token, placed place: Places = [], body count: Int = 0) {
-        let entry = position(of: token)
-        places[entry].formUnion(place)
-        bodyCounts[entry] += count
+    /// The token's number, and whether it was new.
+    mutating func number(of token: Token) -> (number: Int, isNew: Bool) {
+        let (found, emptySlot) = probe(token)
+        if let found { return (found, false) }
+        slots[emptySlot] = Int32(tokens.count)
+        tokens.append(token)
+        // At most half full, so that probe runs stay short.
+        if tokens.count * 2 > slots.count { grow() }
+        return (tokens.count - 1, true)
     }
 
-    private mutating func position(of token: Token) -> Int {
+    /// The token's number if it has one; reads only, so workers may share a table.
+    func existingNumber(of token: Token) -> Int? { probe(token).found }
+
+    /// The token's number, or else the empty slot where its probe ended.
+    private func probe(_ token: Token) -> (found: Int?, emptySlot: Int) {
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: token.quickHash) & mask
         while slots[slot] >= 0 {
-            let entry = Int(slots[slot])
-            if tokens[entry] == token { return entry }
+            let number = Int(slots[slot])
+            if tokens[number] == token { return (number, slot) }
             slot = (slot + 1) & mask
         }
-        slots[slot] = Int32(tokens.count)
-        tokens.append(token)
-        places.append([])
-        bodyCounts.append(0)
-        // At most half full, so that probe runs stay short.
-        if tokens.count * 2 > slots.count { grow() }
-        return tokens.count - 1
+        return (nil, slot)
     }
 
     private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
         let mask = slots.count - 1
-        for (entry, token) in tokens.enumerated() {
+        for (number, token) in tokens.enumerated() {
             var slot = Int(truncatingIfNeeded: token.quickHash) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(entry)
+            slots[slot] = Int32(number)
+        }
+    }
+}
+
+/// A page's tokens, each with the places it stands in and its count in the body, in the order
+/// they first came.
+struct TokenTally {
+    private(set) var table = TokenTable()
+    private(set) var places: [Places] = []
+    private(set) var bodyCounts: [Int] = []
+
+    var tokens: [Token] { table.tokens }
+
+    mutating func add(_ token: Token, placed place: Places = [], body count: Int = 0) {
+        let (entry, isNew) = table.number(of: token)
+        if isNew {
+            places.append(place)
+            bodyCounts.append(count)
+        } else {
+            places[entry].formUnion(place)
+            bodyCounts[entry] += count
         }
     }
 }
