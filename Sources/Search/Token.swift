@@ -101,14 +101,19 @@ struct Token: Comparable, Sendable {
 
 extension Token {
     /// A cheap hash for `TokenTable`: a multiply-xor of the inline words (and of the remaining
-    /// bytes of a long token).
+    /// bytes of a long token), then MurmurHash3's final mix. The table takes the low bits, and
+    /// a multiplication carries a word's bits only upwards: a short token's bytes sit at the top
+    /// of `first` (a Hangul bigram leaves its low 16 bits zero, a three-letter word its low 40),
+    /// so without the mix most tokens of a page fell into a few runs of slots.
     var quickHash: UInt64 {
         var hash = (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &* 0xC2B2_AE3D_27D4_EB4F)
         hash ^= (third &* 0x1656_67B1_9E37_79F9) ^ UInt64(byteCount)
         if let longBytes {
             for byte in longBytes.dropFirst(Self.inlineCapacity) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         }
-        return hash ^ (hash >> 32)
+        hash = (hash ^ hash >> 33) &* 0xFF51_AFD7_ED55_8CCD
+        hash = (hash ^ hash >> 33) &* 0xC4CE_B9FE_1A85_EC53
+        return hash ^ hash >> 33
     }
 }
 

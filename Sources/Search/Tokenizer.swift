@@ -137,7 +137,15 @@ public enum SearchTokenizer {
         }
 
         mutating func endWord(_ body: (Token) -> Void) {
-            if wordLength > 0, let normalized = normalizedWord(word[..<wordLength]) { body(normalized) }
+            // Through a buffer pointer: a slice of `word` would retain and release its storage
+            // for every word of every page.
+            if wordLength > 0,
+                let normalized = word.withUnsafeBufferPointer({
+                    normalizedWord(UnsafeBufferPointer(rebasing: $0[..<wordLength]))
+                })
+            {
+                body(normalized)
+            }
             wordLength = 0
         }
     }
@@ -229,14 +237,20 @@ public enum SearchTokenizer {
 
     /// A word without possessive and plural endings, or nil if it is too short to index.
     /// Lengths count Unicode scalars, as the script's `[...word].length` does.
-    static func normalizedWord(_ run: ArraySlice<Unicode.Scalar>) -> Token? {
+    static func normalizedWord<Word: RandomAccessCollection<Unicode.Scalar>>(_ run: Word) -> Token?
+    where Word.Index == Int {
         func isApostrophe(_ scalar: Unicode.Scalar) -> Bool { scalar == "'" || scalar == "\u{2019}" }
         // Measured and cut in place rather than edited as a copy: this runs for every word of
         // every page, and nearly every word has no apostrophe and no ending to remove.
         var end = run.endIndex
         if run.count >= 2, run[end - 1] == "s", isApostrophe(run[end - 2]) { end -= 2 }
-        let word =
-            run[..<end].contains(where: isApostrophe) ? run[..<end].filter { !isApostrophe($0) }[...] : run[..<end]
+        let stem = run[run.startIndex..<end]
+        guard stem.contains(where: isApostrophe) else { return withoutPluralEnding(stem) }
+        return withoutPluralEnding(stem.filter { !isApostrophe($0) })
+    }
+
+    private static func withoutPluralEnding<Word: RandomAccessCollection<Unicode.Scalar>>(_ word: Word) -> Token?
+    where Word.Index == Int {
         func ends(_ suffix: StaticString) -> Bool {
             let count = suffix.utf8CodeUnitCount
             guard word.count >= count else { return false }
