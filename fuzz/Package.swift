@@ -27,6 +27,7 @@ let package = Package(
         .executableTarget(name: "FuzzLiquid", dependencies: ["Liquid"]),
         .executableTarget(name: "FuzzFrontMatter", dependencies: ["SiteBuilder"]),
         .executableTarget(name: "FuzzHTMLScanner", dependencies: ["LinkChecker"]),
+        .executableTarget(name: "FuzzMarkdown", dependencies: ["Markdown"]),
     ],
     swiftLanguageModes: [.v6]
 )
