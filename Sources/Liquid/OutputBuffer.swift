@@ -19,8 +19,14 @@ struct OutputBuffer: ~Copyable {
     }
 
     mutating func append(_ text: String) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append($0) }
-        if copied == nil { Array(text.utf8).withUnsafeBufferPointer { append($0) } }
+        // Through a span, which borrows the text: `withContiguousStorageIfAvailable` retained
+        // and released it on every call.
+        guard #available(macOS 26, *) else {
+            let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append($0) }
+            if copied == nil { Array(text.utf8).withUnsafeBufferPointer { append($0) } }
+            return
+        }
+        text.utf8.span.withUnsafeBufferPointer { append($0) }
     }
 
     /// Writes the decimal digits in place; `String(number)` allocated a string for each one.

@@ -167,8 +167,12 @@ final class Renderer: FilterContext {
     // MARK: Nodes
 
     private func render(_ block: Block) throws -> Flow {
-        for node in block.nodes {
-            let flow = try render(node)
+        for index in block.boxes.indices {
+            // Borrowed, not copied: the tree outlives the render, and retaining and releasing
+            // every node (and its payload) cost more than rendering most of them.
+            let flow = try Unmanaged.passUnretained(block.boxes[index])._withUnsafeGuaranteedRef { box in
+                try render(box.node)
+            }
             if case .normal = flow { continue }
             return flow
         }
@@ -512,27 +516,33 @@ final class Renderer: FilterContext {
             defer { if testsExistence { existenceTests -= 1 } }
             value = try evaluate(expression.expression)
         }
-        for filter in expression.filters {
-            let arguments: FilterArguments
-            if let literals = filter.literalArguments {
-                arguments = literals
-            } else {
-                // Argument expressions are plain values, never filtered ones, so nothing below
-                // reenters this buffer while it is being filled.
-                // Popped one by one, as in `popFrame`.
-                while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
-                for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
-                let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
-                arguments = FilterArguments(positional: argumentBuffer, keyword: keyword)
-            }
-            filterOffset = filter.offset
-            do {
-                value = try filter.definition.apply(value, arguments, self)
-            } catch let error as FilterError {
-                throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
+        for index in expression.filters.indices {
+            // Borrowed, as the nodes are in `render(_: Block)`: copying the call retained it,
+            // its arguments and its function.
+            value = try Unmanaged.passUnretained(expression.filters[index])._withUnsafeGuaranteedRef { filter in
+                try apply(filter, to: value)
             }
         }
         return value
+    }
+
+    private func apply(_ filter: FilterCall, to value: LiquidValue) throws -> LiquidValue {
+        filterOffset = filter.offset
+        do {
+            if let literals = filter.literalArguments {
+                return try filter.definition.apply(value, literals, self)
+            }
+            // Argument expressions are plain values, never filtered ones, so nothing below
+            // reenters this buffer while it is being filled.
+            // Popped one by one, as in `popFrame`.
+            while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
+            for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+            let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
+            return try filter.definition.apply(
+                value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
+        } catch let error as FilterError {
+            throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
+        }
     }
 
     func evaluate(_ expression: Expression) throws -> LiquidValue {
@@ -567,6 +577,16 @@ final class Renderer: FilterContext {
                 return try undefined(path.text, path.offset, "variable")
             }
             current = value
+        }
+        if let keys = path.keys {
+            for index in keys.indices {
+                if case .nil = current { return .nil }
+                guard let next = property(keys[index], of: current) else {
+                    return try undefined(path.text, path.offset, "property")
+                }
+                current = next
+            }
+            return current
         }
         for segment in path.segments {
             if case .nil = current { return .nil }

@@ -4,7 +4,21 @@ import Synchronization
 /// error can name `path:line:col`. Large payloads are classes so that walking the tree moves
 /// one reference, not every field.
 struct Block: Sendable {
-    var nodes: [Node]
+    /// Each node in a box of its own, which a render borrows through `Unmanaged`: copying an
+    /// enum out of an array retained and released it (and often its payload) for every node.
+    let boxes: [NodeBox]
+
+    init(nodes: [Node]) {
+        boxes = nodes.map(NodeBox.init)
+    }
+}
+
+final class NodeBox: Sendable {
+    let node: Node
+
+    init(_ node: Node) {
+        self.node = node
+    }
 }
 
 /// A variable name, interned when the template is parsed so that renders compare integers
@@ -14,9 +28,7 @@ struct Symbol: Sendable, Hashable {
     let id: Int
 }
 
-/// Indirect, so that copying a node out of its block (which every render does) retains one box
-/// instead of each part of the payload.
-indirect enum Node: Sendable {
+enum Node: Sendable {
     case text(String)
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
@@ -181,12 +193,18 @@ final class VariablePath: Sendable {
 
     let root: Root
     let segments: [Segment]
+    /// The segments' keys when every segment is a fixed key (`page.title`), as most are: a
+    /// render reads them without copying segments out of their enum.
+    let keys: [String]?
     let offset: Int
     let text: String
 
     init(root: Root, segments: [Segment], offset: Int, text: String) {
         self.root = root
         self.segments = segments
+        var keys: [String] = []
+        for case .key(let key) in segments { keys.append(key) }
+        self.keys = keys.count == segments.count ? keys : nil
         self.offset = offset
         self.text = text
     }
