@@ -120,6 +120,28 @@ final class Renderer: FilterContext {
         return global(symbol)
     }
 
+    /// Property `key` of the variable `symbol` when that variable is an object holding the key,
+    /// read where the object is kept: copying the object out to read one property cost a
+    /// retain and a release. Nil when the general path must answer.
+    private func objectProperty(_ key: String, ofVariable symbol: Symbol) -> LiquidValue? {
+        var index = bindings.count - 1
+        while index >= 0 {
+            if bindings[index].symbol == symbol.id {
+                if case .object(let object) = bindings[index].value { return object[key] }
+                return nil
+            }
+            index -= 1
+        }
+        if symbol.id < locals.count, let local = locals[symbol.id] {
+            if case .object(let object) = local { return object[key] }
+            return nil
+        }
+        guard counters.isEmpty, symbol.id < globalSlots.count,
+            case .present(.object(let object)) = globalSlots[symbol.id]
+        else { return nil }
+        return object[key]
+    }
+
     private func global(_ symbol: Symbol) -> LiquidValue? {
         if symbol.id >= globalSlots.count {
             globalSlots.append(contentsOf: repeatElement(.unresolved, count: symbol.id - globalSlots.count + 1))
@@ -134,7 +156,7 @@ final class Renderer: FilterContext {
         }
     }
 
-    private func assign(_ symbol: Symbol, _ value: LiquidValue) {
+    private func assign(_ symbol: Symbol, _ value: consuming LiquidValue) {
         if symbol.id >= locals.count {
             locals.append(contentsOf: repeatElement(nil, count: symbol.id - locals.count + 1))
         }
@@ -154,7 +176,7 @@ final class Renderer: FilterContext {
 
     /// Binds `symbol` in the innermost frame; returns the binding's position for fast updates.
     @discardableResult
-    private func bind(_ symbol: Symbol, _ value: LiquidValue) -> Int {
+    private func bind(_ symbol: Symbol, _ value: consuming LiquidValue) -> Int {
         let start = frameStarts.last ?? 0
         for index in start..<bindings.count where bindings[index].symbol == symbol.id {
             bindings[index].value = value
@@ -209,9 +231,13 @@ final class Renderer: FilterContext {
             if position < cycle.values.count { append(try evaluate(cycle.values[position])) }
             cycles[key] = position + 1 >= cycle.values.count ? 0 : position + 1
         case .conditional(let branches):
-            for branch in branches {
-                guard let condition = branch.condition else { return try render(branch.body) }
-                if try evaluate(condition) != branch.negated { return try render(branch.body) }
+            for index in branches.indices {
+                // Borrowed, as nodes are in `render(_: Block)`; nil when the arm does not run.
+                let flow = try Unmanaged.passUnretained(branches[index])._withUnsafeGuaranteedRef { branch -> Flow? in
+                    guard let condition = branch.condition else { return try render(branch.body) }
+                    return try evaluate(condition) != branch.negated ? try render(branch.body) : nil
+                }
+                if let flow { return flow }
             }
         case .caseTag(let subject, let clauses):
             return try renderCase(subject, clauses)
@@ -567,10 +593,16 @@ final class Renderer: FilterContext {
 
     private func lookup(_ path: VariablePath) throws -> LiquidValue {
         var current: LiquidValue
+        var firstKey = 0
         switch path.root {
         case .symbol(let symbol):
-            guard let value = value(of: symbol) else { return try undefined(path.text, path.offset, "variable") }
-            current = value
+            if let keys = path.keys, !keys.isEmpty, let found = objectProperty(keys[0], ofVariable: symbol) {
+                current = found
+                firstKey = 1
+            } else {
+                guard let value = value(of: symbol) else { return try undefined(path.text, path.offset, "variable") }
+                current = value
+            }
         case .computed(let expression):
             let key = try evaluate(expression).outputText
             guard let value = value(of: environment.symbol(key)) else {
@@ -579,7 +611,7 @@ final class Renderer: FilterContext {
             current = value
         }
         if let keys = path.keys {
-            for index in keys.indices {
+            for index in keys.indices.dropFirst(firstKey) {
                 if case .nil = current { return .nil }
                 guard let next = property(keys[index], of: current) else {
                     return try undefined(path.text, path.offset, "property")

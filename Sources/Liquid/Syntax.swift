@@ -51,11 +51,18 @@ enum LoopControl: Sendable {
     case continueLoop
 }
 
-/// One `if`/`elsif`/`else` (or `unless`) arm; `condition` nil is `else`.
-struct Branch: Sendable {
-    var condition: Condition?
-    var negated: Bool
-    var body: Block
+/// One `if`/`elsif`/`else` (or `unless`) arm; `condition` nil is `else`. A class, so that a
+/// render borrows it as it does nodes.
+final class Branch: Sendable {
+    let condition: Condition?
+    let negated: Bool
+    let body: Block
+
+    init(condition: Condition?, negated: Bool, body: Block) {
+        self.condition = condition
+        self.negated = negated
+        self.body = body
+    }
 }
 
 struct CaseClause: Sendable {
