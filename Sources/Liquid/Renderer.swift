@@ -611,7 +611,7 @@ final class Renderer: FilterContext {
             current = value
         }
         if let keys = path.keys {
-            for index in keys.indices.dropFirst(firstKey) {
+            for index in firstKey..<keys.count {
                 if case .nil = current { return .nil }
                 guard let next = property(keys[index], of: current) else {
                     return try undefined(path.text, path.offset, "property")
