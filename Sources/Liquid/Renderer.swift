@@ -463,7 +463,11 @@ final class Renderer: FilterContext {
             case .include:
                 pushFrame()
                 defer { popFrame() }
-                for (symbol, expression) in include.arguments { bind(symbol, try evaluate(expression)) }
+                for index in include.arguments.indices {
+                    let (symbol, value) = try Unmanaged.passUnretained(include.arguments[index])
+                        ._withUnsafeGuaranteedRef { argument in (argument.symbol, try evaluate(argument.value)) }
+                    bind(symbol, value)
+                }
                 if let parameters = include.parameters {
                     let values = try parameters.values.map { ($0.0, try evaluate($0.1)) }
                     bind(parameters.variable, .object(LiquidObject(values)))
@@ -480,7 +484,7 @@ final class Renderer: FilterContext {
                     return try render(template.root)
                 }
             case .render:
-                let arguments = try include.arguments.map { ($0.0, try evaluate($0.1)) }
+                let arguments = try include.arguments.map { ($0.symbol, try evaluate($0.value)) }
                 try renderIsolated(
                     template, arguments: arguments, variable: variable, binding: binding, isFor: include.bindingIsFor)
             }

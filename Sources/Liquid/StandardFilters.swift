@@ -203,7 +203,19 @@ let standardFilters: [String: FilterDefinition] = {
     }
     filters["map"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
         let key = arguments.positional[0].outputText
-        return .array(try input.iterated(flatten: true).map { try itemProperty($0, named: key, filter: "map") })
+        let items = input.iterated(flatten: true)
+        var mapped: [LiquidValue] = []
+        mapped.reserveCapacity(items.count)
+        for index in items.indices {
+            // An object's own property is read in place; copying each item out of the array
+            // to look it up cost a retain and a release per item.
+            if case .object(let object) = items[index], let found = object[key] {
+                mapped.append(found)
+            } else {
+                mapped.append(try itemProperty(items[index], named: key, filter: "map"))
+            }
+        }
+        return .array(mapped)
     }
     filters["uniq"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
         var seen: [LiquidValue] = []

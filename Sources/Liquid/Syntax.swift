@@ -152,7 +152,7 @@ final class Include: Sendable {
     let bindingIsFor: Bool
     /// The name the bound value gets: the alias, else the partial's own name when it is literal.
     let variable: Symbol?
-    let arguments: [(Symbol, Expression)]
+    let arguments: [IncludeArgument]
     let offset: Int
     /// This tag's number among the environment's include tags, numbered from 0, where a render
     /// keeps the partial it resolved.
@@ -171,9 +171,21 @@ final class Include: Sendable {
         self.binding = binding
         self.bindingIsFor = bindingIsFor
         self.variable = variable
-        self.arguments = arguments
+        self.arguments = arguments.map(IncludeArgument.init)
         self.offset = offset
         self.slot = slot
+    }
+}
+
+/// One `name: value` of an include, in a class of its own so that a render borrows it as it
+/// does nodes: copying the expression out retained and released it for every include.
+final class IncludeArgument: Sendable {
+    let symbol: Symbol
+    let value: Expression
+
+    init(_ symbol: Symbol, _ value: Expression) {
+        self.symbol = symbol
+        self.value = value
     }
 }
 
