@@ -381,18 +381,23 @@ private func indexedProperty(_ item: LiquidValue, _ key: LiquidValue) throws -> 
 private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [LiquidValue] {
     // The common case, a list of strings, sorts on the strings themselves.
     if !natural, key == nil {
-        var strings: [String] = []
-        strings.reserveCapacity(items.count)
-        for case .string(let text) in items { strings.append(text) }
-        if strings.count == items.count {
-            // The first 16 bytes as two big-endian integers order the strings as their bytes
-            // do, and settle most comparisons without reading the strings again.
-            var keyed = strings.map { (prefix: bytePrefix($0), text: $0) }
+        // The first 16 bytes as two big-endian integers order the strings as their bytes do,
+        // and settle most comparisons without reading the strings again. Sorted by position
+        // in `items`, where the strings are read in place: copying them into arrays of their
+        // own retained and released each string twice more.
+        var keyed: [(prefix: (UInt64, UInt64), index: Int)] = []
+        keyed.reserveCapacity(items.count)
+        for index in items.indices {
+            guard case .string(let text) = items[index] else { break }
+            keyed.append((bytePrefix(text), index))
+        }
+        if keyed.count == items.count {
             keyed.sort { a, b in
                 if a.prefix != b.prefix { return a.prefix < b.prefix }
-                return compareBytes(a.text, b.text) == .orderedAscending
+                guard case .string(let x) = items[a.index], case .string(let y) = items[b.index] else { return false }
+                return compareBytes(x, y) == .orderedAscending
             }
-            return keyed.map { .string($0.text) }
+            return keyed.map { items[$0.index] }
         }
     }
     let keys = try key.map { key in try items.map { try itemProperty($0, key, filter: "sort") } } ?? items
