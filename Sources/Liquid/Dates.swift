@@ -78,8 +78,7 @@ public func parseDate(_ text: String) -> LiquidDate? {
 /// the same results the general parser gives for them, or nil for every other form (and for
 /// out-of-range fields, which the general parser then rejects).
 func parseISODate(_ text: String) -> LiquidDate? {
-    var text = text
-    return text.withUTF8 { bytes -> LiquidDate? in
+    return withUTF8Bytes(text) { bytes -> LiquidDate? in
         guard bytes.count == 10 || bytes.count == 19 || bytes.count == 20 || bytes.count == 25 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
             var value = 0

@@ -59,13 +59,20 @@ public struct LiquidObject: Sendable {
         }
     }
 
+    /// Declared free of writes so that a render can read a property of an object where it is
+    /// kept, without first copying the object out of the render's variables.
+    @_effects(readonly)
+    func value(forKey key: String) -> LiquidValue? {
+        position(of: key).map { storage.values[$0] }
+    }
+
     private func position(of key: String) -> Int? {
         if let index = storage.index { return index[key] }
         return storage.keys.firstIndex(of: key)
     }
 
     public subscript(key: String) -> LiquidValue? {
-        get { position(of: key).map { storage.values[$0] } }
+        get { value(forKey: key) }
         set {
             let found = position(of: key)
             let storage = mutableStorage

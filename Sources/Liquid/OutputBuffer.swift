@@ -19,8 +19,7 @@ struct OutputBuffer: ~Copyable {
     }
 
     mutating func append(_ text: String) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { append($0) }
-        if copied == nil { Array(text.utf8).withUnsafeBufferPointer { append($0) } }
+        withUTF8Bytes(text) { append($0) }
     }
 
     /// Writes the decimal digits in place; `String(number)` allocated a string for each one.
@@ -76,4 +75,16 @@ struct OutputBuffer: ~Copyable {
 func stringOfValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
     guard #available(macOS 26, *) else { return String(decoding: bytes, as: UTF8.self) }
     return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+}
+
+/// Calls `body` with the UTF-8 bytes of `text`. Through the text's span, which borrows it:
+/// `withUTF8` on a copy and `withContiguousStorageIfAvailable` retained and released the text
+/// on every call, which cost more than most of the work done on its bytes.
+@inline(__always)
+func withUTF8Bytes<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    guard #available(macOS 26, *) else {
+        var text = text
+        return try text.withUTF8(body)
+    }
+    return try text.utf8.span.withUnsafeBufferPointer(body)
 }

@@ -105,7 +105,7 @@ struct Parser {
 
     private func withoutBlankText(_ block: Block) -> Block {
         Block(
-            nodes: block.nodes.filter {
+            nodes: block.boxes.map(\.node).filter {
                 if case .text = $0 { return false }
                 return true
             })

@@ -120,6 +120,28 @@ final class Renderer: FilterContext {
         return global(symbol)
     }
 
+    /// Property `key` of the variable `symbol` when that variable is an object holding the key,
+    /// read where the object is kept: copying the object out to read one property cost a
+    /// retain and a release. Nil when the general path must answer.
+    private func objectProperty(_ key: String, ofVariable symbol: Symbol) -> LiquidValue? {
+        var index = bindings.count - 1
+        while index >= 0 {
+            if bindings[index].symbol == symbol.id {
+                if case .object(let object) = bindings[index].value { return object[key] }
+                return nil
+            }
+            index -= 1
+        }
+        if symbol.id < locals.count, let local = locals[symbol.id] {
+            if case .object(let object) = local { return object[key] }
+            return nil
+        }
+        guard counters.isEmpty, symbol.id < globalSlots.count,
+            case .present(.object(let object)) = globalSlots[symbol.id]
+        else { return nil }
+        return object[key]
+    }
+
     private func global(_ symbol: Symbol) -> LiquidValue? {
         if symbol.id >= globalSlots.count {
             globalSlots.append(contentsOf: repeatElement(.unresolved, count: symbol.id - globalSlots.count + 1))
@@ -134,7 +156,7 @@ final class Renderer: FilterContext {
         }
     }
 
-    private func assign(_ symbol: Symbol, _ value: LiquidValue) {
+    private func assign(_ symbol: Symbol, _ value: consuming LiquidValue) {
         if symbol.id >= locals.count {
             locals.append(contentsOf: repeatElement(nil, count: symbol.id - locals.count + 1))
         }
@@ -154,7 +176,7 @@ final class Renderer: FilterContext {
 
     /// Binds `symbol` in the innermost frame; returns the binding's position for fast updates.
     @discardableResult
-    private func bind(_ symbol: Symbol, _ value: LiquidValue) -> Int {
+    private func bind(_ symbol: Symbol, _ value: consuming LiquidValue) -> Int {
         let start = frameStarts.last ?? 0
         for index in start..<bindings.count where bindings[index].symbol == symbol.id {
             bindings[index].value = value
@@ -167,8 +189,12 @@ final class Renderer: FilterContext {
     // MARK: Nodes
 
     private func render(_ block: Block) throws -> Flow {
-        for node in block.nodes {
-            let flow = try render(node)
+        for index in block.boxes.indices {
+            // Borrowed, not copied: the tree outlives the render, and retaining and releasing
+            // every node (and its payload) cost more than rendering most of them.
+            let flow = try Unmanaged.passUnretained(block.boxes[index])._withUnsafeGuaranteedRef { box in
+                try render(box.node)
+            }
             if case .normal = flow { continue }
             return flow
         }
@@ -205,9 +231,13 @@ final class Renderer: FilterContext {
             if position < cycle.values.count { append(try evaluate(cycle.values[position])) }
             cycles[key] = position + 1 >= cycle.values.count ? 0 : position + 1
         case .conditional(let branches):
-            for branch in branches {
-                guard let condition = branch.condition else { return try render(branch.body) }
-                if try evaluate(condition) != branch.negated { return try render(branch.body) }
+            for index in branches.indices {
+                // Borrowed, as nodes are in `render(_: Block)`; nil when the arm does not run.
+                let flow = try Unmanaged.passUnretained(branches[index])._withUnsafeGuaranteedRef { branch -> Flow? in
+                    guard let condition = branch.condition else { return try render(branch.body) }
+                    return try evaluate(condition) != branch.negated ? try render(branch.body) : nil
+                }
+                if let flow { return flow }
             }
         case .caseTag(let subject, let clauses):
             return try renderCase(subject, clauses)
@@ -433,7 +463,11 @@ final class Renderer: FilterContext {
             case .include:
                 pushFrame()
                 defer { popFrame() }
-                for (symbol, expression) in include.arguments { bind(symbol, try evaluate(expression)) }
+                for index in include.arguments.indices {
+                    let (symbol, value) = try Unmanaged.passUnretained(include.arguments[index])
+                        ._withUnsafeGuaranteedRef { argument in (argument.symbol, try evaluate(argument.value)) }
+                    bind(symbol, value)
+                }
                 if let parameters = include.parameters {
                     let values = try parameters.values.map { ($0.0, try evaluate($0.1)) }
                     bind(parameters.variable, .object(LiquidObject(values)))
@@ -450,7 +484,7 @@ final class Renderer: FilterContext {
                     return try render(template.root)
                 }
             case .render:
-                let arguments = try include.arguments.map { ($0.0, try evaluate($0.1)) }
+                let arguments = try include.arguments.map { ($0.symbol, try evaluate($0.value)) }
                 try renderIsolated(
                     template, arguments: arguments, variable: variable, binding: binding, isFor: include.bindingIsFor)
             }
@@ -512,27 +546,33 @@ final class Renderer: FilterContext {
             defer { if testsExistence { existenceTests -= 1 } }
             value = try evaluate(expression.expression)
         }
-        for filter in expression.filters {
-            let arguments: FilterArguments
-            if let literals = filter.literalArguments {
-                arguments = literals
-            } else {
-                // Argument expressions are plain values, never filtered ones, so nothing below
-                // reenters this buffer while it is being filled.
-                // Popped one by one, as in `popFrame`.
-                while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
-                for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
-                let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
-                arguments = FilterArguments(positional: argumentBuffer, keyword: keyword)
-            }
-            filterOffset = filter.offset
-            do {
-                value = try filter.definition.apply(value, arguments, self)
-            } catch let error as FilterError {
-                throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
+        for index in expression.filters.indices {
+            // Borrowed, as the nodes are in `render(_: Block)`: copying the call retained it,
+            // its arguments and its function.
+            value = try Unmanaged.passUnretained(expression.filters[index])._withUnsafeGuaranteedRef { filter in
+                try apply(filter, to: value)
             }
         }
         return value
+    }
+
+    private func apply(_ filter: FilterCall, to value: LiquidValue) throws -> LiquidValue {
+        filterOffset = filter.offset
+        do {
+            if let literals = filter.literalArguments {
+                return try filter.definition.apply(value, literals, self)
+            }
+            // Argument expressions are plain values, never filtered ones, so nothing below
+            // reenters this buffer while it is being filled.
+            // Popped one by one, as in `popFrame`.
+            while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
+            for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
+            let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
+            return try filter.definition.apply(
+                value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
+        } catch let error as FilterError {
+            throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
+        }
     }
 
     func evaluate(_ expression: Expression) throws -> LiquidValue {
@@ -557,16 +597,32 @@ final class Renderer: FilterContext {
 
     private func lookup(_ path: VariablePath) throws -> LiquidValue {
         var current: LiquidValue
+        var firstKey = 0
         switch path.root {
         case .symbol(let symbol):
-            guard let value = value(of: symbol) else { return try undefined(path.text, path.offset, "variable") }
-            current = value
+            if let keys = path.keys, !keys.isEmpty, let found = objectProperty(keys[0], ofVariable: symbol) {
+                current = found
+                firstKey = 1
+            } else {
+                guard let value = value(of: symbol) else { return try undefined(path.text, path.offset, "variable") }
+                current = value
+            }
         case .computed(let expression):
             let key = try evaluate(expression).outputText
             guard let value = value(of: environment.symbol(key)) else {
                 return try undefined(path.text, path.offset, "variable")
             }
             current = value
+        }
+        if let keys = path.keys {
+            for index in firstKey..<keys.count {
+                if case .nil = current { return .nil }
+                guard let next = property(keys[index], of: current) else {
+                    return try undefined(path.text, path.offset, "property")
+                }
+                current = next
+            }
+            return current
         }
         for segment in path.segments {
             if case .nil = current { return .nil }

@@ -203,7 +203,19 @@ let standardFilters: [String: FilterDefinition] = {
     }
     filters["map"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
         let key = arguments.positional[0].outputText
-        return .array(try input.iterated(flatten: true).map { try itemProperty($0, named: key, filter: "map") })
+        let items = input.iterated(flatten: true)
+        var mapped: [LiquidValue] = []
+        mapped.reserveCapacity(items.count)
+        for index in items.indices {
+            // An object's own property is read in place; copying each item out of the array
+            // to look it up cost a retain and a release per item.
+            if case .object(let object) = items[index], let found = object[key] {
+                mapped.append(found)
+            } else {
+                mapped.append(try itemProperty(items[index], named: key, filter: "map"))
+            }
+        }
+        return .array(mapped)
     }
     filters["uniq"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
         var seen: [LiquidValue] = []
@@ -369,18 +381,23 @@ private func indexedProperty(_ item: LiquidValue, _ key: LiquidValue) throws -> 
 private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [LiquidValue] {
     // The common case, a list of strings, sorts on the strings themselves.
     if !natural, key == nil {
-        var strings: [String] = []
-        strings.reserveCapacity(items.count)
-        for case .string(let text) in items { strings.append(text) }
-        if strings.count == items.count {
-            // The first 16 bytes as two big-endian integers order the strings as their bytes
-            // do, and settle most comparisons without reading the strings again.
-            var keyed = strings.map { (prefix: bytePrefix($0), text: $0) }
+        // The first 16 bytes as two big-endian integers order the strings as their bytes do,
+        // and settle most comparisons without reading the strings again. Sorted by position
+        // in `items`, where the strings are read in place: copying them into arrays of their
+        // own retained and released each string twice more.
+        var keyed: [(prefix: (UInt64, UInt64), index: Int)] = []
+        keyed.reserveCapacity(items.count)
+        for index in items.indices {
+            guard case .string(let text) = items[index] else { break }
+            keyed.append((bytePrefix(text), index))
+        }
+        if keyed.count == items.count {
             keyed.sort { a, b in
                 if a.prefix != b.prefix { return a.prefix < b.prefix }
-                return compareBytes(a.text, b.text) == .orderedAscending
+                guard case .string(let x) = items[a.index], case .string(let y) = items[b.index] else { return false }
+                return compareBytes(x, y) == .orderedAscending
             }
-            return keyed.map { .string($0.text) }
+            return keyed.map { items[$0.index] }
         }
     }
     let keys = try key.map { key in try items.map { try itemProperty($0, key, filter: "sort") } } ?? items
@@ -413,9 +430,8 @@ private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: B
 /// strings as `compareBytes` does (a shorter string that ends early has zeros where the longer
 /// has bytes, and is the smaller in both).
 private func bytePrefix(_ text: String) -> (UInt64, UInt64) {
-    var text = text
     // On the contiguous bytes: iterating `utf8` cost several times the whole sort.
-    return text.withUTF8 { bytes in
+    return withUTF8Bytes(text) { bytes in
         var high: UInt64 = 0
         var low: UInt64 = 0
         for index in 0..<min(8, bytes.count) { high |= UInt64(bytes[index]) << (56 - 8 * index) }
@@ -453,10 +469,8 @@ func rubySplit<Element>(_ text: String, _ separator: String, limit: Int = 0, _ m
 {
     if text.isEmpty { return [] }
     if separator.isEmpty { return text.unicodeScalars.map { make(String($0)) } }
-    var bytes = text
-    var separator = separator
-    return bytes.withUTF8 { bytes in
-        separator.withUTF8 { pattern in
+    return withUTF8Bytes(text) { bytes in
+        withUTF8Bytes(separator) { pattern in
             splitBytes(bytes, pattern, limit: limit) { range in
                 // Cut at ASCII white space or where a whole separator (itself valid UTF-8)
                 // matched, the fields of valid UTF-8 start and end on scalar boundaries.
@@ -529,8 +543,7 @@ private func matches(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBuff
 /// it has no more than `count` words (Ruby's `split(" ", count + 1)` rule, without building
 /// every word).
 private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> String {
-    var text = text
-    let truncated = text.withUTF8 { bytes -> String? in
+    let truncated = withUTF8Bytes(text) { bytes -> String? in
         var seen = 0
         var inWord = false
         for byte in bytes {
@@ -564,12 +577,12 @@ private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> St
 /// Unicode scalars in `text` (Ruby's `String#length`): every byte that is not a UTF-8
 /// continuation byte starts one.
 func scalarCount(_ text: String) -> Int {
-    let counted = text.utf8.withContiguousStorageIfAvailable { bytes in
-        var count = 0
-        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-        return count
+    withUTF8Bytes(text) { bytes in
+        // Every byte but the continuation bytes of multi-byte scalars starts a scalar.
+        var continuations = 0
+        for byte in bytes { continuations &+= byte & 0xC0 == 0x80 ? 1 : 0 }
+        return bytes.count - continuations
     }
-    return counted ?? text.unicodeScalars.count
 }
 
 /// Calls `body` with the byte offset of each non-overlapping occurrence of `pattern`, from the start.
@@ -602,8 +615,7 @@ private func occurrences(
 private func replacing(
     _ bytes: UnsafeBufferPointer<UInt8>, at offsets: [Int], length: Int, with replacement: String
 ) -> String {
-    var replacement = replacement
-    return replacement.withUTF8 { inserted in
+    return withUTF8Bytes(replacement) { inserted in
         let total = bytes.count + offsets.count * (inserted.count - length)
         return String(unsafeUninitializedCapacity: total) { buffer in
             var written = 0
@@ -628,10 +640,8 @@ private func replacing(
 private func replaceOccurrences(
     _ text: String, _ target: String, _ replacement: String, first: Bool = false
 ) -> String {
-    var text = text
-    var target = target
-    let replaced = text.withUTF8 { bytes in
-        target.withUTF8 { pattern -> String? in
+    let replaced = withUTF8Bytes(text) { bytes in
+        withUTF8Bytes(target) { pattern -> String? in
             let found = occurrences(of: pattern, in: bytes, first: first)
             return found.isEmpty ? nil : replacing(bytes, at: found, length: pattern.count, with: replacement)
         }
@@ -696,11 +706,10 @@ extension String {
         let first: UInt8 = lower ? 0x41 : 0x61
         // A local function, not a closure value, which was allocated on every call.
         func flip(_ byte: UInt8) -> UInt8 { lower ? byte | 0x20 : byte & ~0x20 }
-        var text = self
         // Text of ASCII and Hangul syllables (most titles here) is mapped on its bytes: only
         // ASCII letters change, and every byte of a multi-byte scalar is 0x80 or above, so the
         // flip below leaves them alone.
-        let byteMapped = text.withUTF8 { bytes -> String?? in
+        let byteMapped = withUTF8Bytes(self) { bytes -> String?? in
             var changes = false
             var index = 0
             while index < bytes.count {
@@ -755,10 +764,8 @@ private func replaceFirst(_ text: String, _ target: String, _ replacement: Strin
 
 private func replaceLast(_ text: String, _ target: String, _ replacement: String) -> String {
     if target.isEmpty { return text + replacement }
-    var text = text
-    var target = target
-    let replaced = text.withUTF8 { bytes in
-        target.withUTF8 { pattern -> String? in
+    let replaced = withUTF8Bytes(text) { bytes in
+        withUTF8Bytes(target) { pattern -> String? in
             var index = bytes.count - pattern.count
             while index >= 0 {
                 if matches(pattern, in: bytes, at: index) {
@@ -774,7 +781,7 @@ private func replaceLast(_ text: String, _ target: String, _ replacement: String
 
 func escapeHTML(_ text: String) -> String {
     let special: (UInt8) -> Bool = { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
-    guard text.utf8.withContiguousStorageIfAvailable({ $0.contains(where: special) }) ?? true else { return text }
+    guard withUTF8Bytes(text, { $0.contains(where: special) }) else { return text }
     var result: [UInt8] = []
     result.reserveCapacity(text.utf8.count + 16)
     for byte in text.utf8 {
@@ -874,7 +881,7 @@ func formEncode(_ text: String) -> String {
         ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
             || $0 == 0x2E || $0 == 0x2D || $0 == 0x7E
     }
-    if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(unreserved) }) ?? false { return text }
+    if withUTF8Bytes(text, { $0.allSatisfy(unreserved) }) { return text }
     var result: [UInt8] = []
     result.reserveCapacity(text.utf8.count)
     let hex = Array("0123456789ABCDEF".utf8)

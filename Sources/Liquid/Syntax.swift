@@ -4,7 +4,21 @@ import Synchronization
 /// error can name `path:line:col`. Large payloads are classes so that walking the tree moves
 /// one reference, not every field.
 struct Block: Sendable {
-    var nodes: [Node]
+    /// Each node in a box of its own, which a render borrows through `Unmanaged`: copying an
+    /// enum out of an array retained and released it (and often its payload) for every node.
+    let boxes: [NodeBox]
+
+    init(nodes: [Node]) {
+        boxes = nodes.map(NodeBox.init)
+    }
+}
+
+final class NodeBox: Sendable {
+    let node: Node
+
+    init(_ node: Node) {
+        self.node = node
+    }
 }
 
 /// A variable name, interned when the template is parsed so that renders compare integers
@@ -14,9 +28,7 @@ struct Symbol: Sendable, Hashable {
     let id: Int
 }
 
-/// Indirect, so that copying a node out of its block (which every render does) retains one box
-/// instead of each part of the payload.
-indirect enum Node: Sendable {
+enum Node: Sendable {
     case text(String)
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
@@ -39,11 +51,18 @@ enum LoopControl: Sendable {
     case continueLoop
 }
 
-/// One `if`/`elsif`/`else` (or `unless`) arm; `condition` nil is `else`.
-struct Branch: Sendable {
-    var condition: Condition?
-    var negated: Bool
-    var body: Block
+/// One `if`/`elsif`/`else` (or `unless`) arm; `condition` nil is `else`. A class, so that a
+/// render borrows it as it does nodes.
+final class Branch: Sendable {
+    let condition: Condition?
+    let negated: Bool
+    let body: Block
+
+    init(condition: Condition?, negated: Bool, body: Block) {
+        self.condition = condition
+        self.negated = negated
+        self.body = body
+    }
 }
 
 struct CaseClause: Sendable {
@@ -133,7 +152,7 @@ final class Include: Sendable {
     let bindingIsFor: Bool
     /// The name the bound value gets: the alias, else the partial's own name when it is literal.
     let variable: Symbol?
-    let arguments: [(Symbol, Expression)]
+    let arguments: [IncludeArgument]
     let offset: Int
     /// This tag's number among the environment's include tags, numbered from 0, where a render
     /// keeps the partial it resolved.
@@ -152,9 +171,21 @@ final class Include: Sendable {
         self.binding = binding
         self.bindingIsFor = bindingIsFor
         self.variable = variable
-        self.arguments = arguments
+        self.arguments = arguments.map(IncludeArgument.init)
         self.offset = offset
         self.slot = slot
+    }
+}
+
+/// One `name: value` of an include, in a class of its own so that a render borrows it as it
+/// does nodes: copying the expression out retained and released it for every include.
+final class IncludeArgument: Sendable {
+    let symbol: Symbol
+    let value: Expression
+
+    init(_ symbol: Symbol, _ value: Expression) {
+        self.symbol = symbol
+        self.value = value
     }
 }
 
@@ -181,12 +212,18 @@ final class VariablePath: Sendable {
 
     let root: Root
     let segments: [Segment]
+    /// The segments' keys when every segment is a fixed key (`page.title`), as most are: a
+    /// render reads them without copying segments out of their enum.
+    let keys: [String]?
     let offset: Int
     let text: String
 
     init(root: Root, segments: [Segment], offset: Int, text: String) {
         self.root = root
         self.segments = segments
+        var keys: [String] = []
+        for case .key(let key) in segments { keys.append(key) }
+        self.keys = keys.count == segments.count ? keys : nil
         self.offset = offset
         self.text = text
     }

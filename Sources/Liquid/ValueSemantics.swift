@@ -37,8 +37,16 @@ extension LiquidValue {
         }
     }
 
-    /// What `{{ value }}` prints.
+    /// What `{{ value }}` prints. A string's own text is returned inline, where the caller can
+    /// borrow it: most filters read their input this way, and a call retained and released it.
     public var outputText: String {
+        @inline(__always) get {
+            if case .string(let text) = self { return text }
+            return convertedText
+        }
+    }
+
+    private var convertedText: String {
         switch self {
         case .nil: return ""
         case .bool(let value): return value ? "true" : "false"
@@ -173,8 +181,8 @@ extension LiquidValue {
 
 /// Ruby's string order: byte by byte over UTF-8.
 func compareBytes(_ a: String, _ b: String) -> ComparisonResult {
-    let fast = a.utf8.withContiguousStorageIfAvailable { x in
-        b.utf8.withContiguousStorageIfAvailable { y -> ComparisonResult in
+    withUTF8Bytes(a) { x in
+        withUTF8Bytes(b) { y -> ComparisonResult in
             let common = min(x.count, y.count)
             if common > 0, let xBase = x.baseAddress, let yBase = y.baseAddress {
                 let order = memcmp(xBase, yBase, common)
@@ -183,9 +191,6 @@ func compareBytes(_ a: String, _ b: String) -> ComparisonResult {
             return x.count < y.count ? .orderedAscending : x.count > y.count ? .orderedDescending : .orderedSame
         }
     }
-    if let result = fast ?? nil { return result }
-    return a.utf8.lexicographicallyPrecedes(b.utf8)
-        ? .orderedAscending : a.utf8.elementsEqual(b.utf8) ? .orderedSame : .orderedDescending
 }
 
 private func isDecimalText(_ text: String) -> Bool {
