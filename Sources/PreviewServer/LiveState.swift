@@ -18,9 +18,16 @@ final class Locked<Value>: @unchecked Sendable {
 
 /// The snapshot being served, the id of the build it stands for, and the open event streams.
 ///
-/// Swapping the snapshot and telling the open pages about it happen under one lock, and a new
-/// stream registers under the same lock, so a page can never miss the event for a build newer
-/// than the one it was served from.
+/// Swapping the snapshot and taking the list of open pages to tell happen under one lock, and a
+/// new stream registers under the same lock, so a page can never miss the event for a build
+/// newer than the one it was served from: a stream registered before the swap is on the list,
+/// one registered after it is told by `subscribe` itself.
+///
+/// Events are sent after the lock is let go. `yield` resumes the task reading the stream, which
+/// takes that task's status lock; a task being cancelled holds its status lock while it runs the
+/// stream's `onTermination`, which takes this lock to unregister: sent under the lock, the two
+/// deadlocked (`eventStreamsResetByTheirPagesLeaveNothingBehind` hung a full test run on the
+/// loaded machine on 2026-12-03; the stacks showed one thread in each lock, waiting for the other).
 final class LiveState: Sendable {
     private struct Inner {
         var snapshot: SiteSnapshot
@@ -72,7 +79,7 @@ final class LiveState: Sendable {
                 changed.isEmpty ? .nothing : changed.allSatisfy { $0.lowercased().hasSuffix(".css") } ? .css : .reload
         }
         let overlay = kind == .errors ? LiveReload.overlay(for: snapshot.errors) : ""
-        return inner.withLock { inner in
+        let sent: (event: LiveEvent, to: [AsyncStream<LiveEvent>.Continuation])? = inner.withLock { inner in
             inner.snapshot = snapshot
             if kind == .nothing { return nil }
             inner.generation += 1
@@ -83,11 +90,11 @@ final class LiveState: Sendable {
                 case .css: .css(build: build)
                 case .reload, .nothing: .reload(build: build)
                 }
-            for continuation in inner.clients.values {
-                continuation.yield(event)
-            }
-            return event
+            return (event, Array(inner.clients.values))
         }
+        guard let sent else { return nil }
+        for continuation in sent.to { continuation.yield(sent.event) }
+        return sent.event
     }
 
     /// Opens an event stream for a page served from `pageBuild`. The stream starts with `reload`
@@ -95,17 +102,17 @@ final class LiveState: Sendable {
     /// registration goes away as soon as its reader stops.
     func subscribe(pageBuild: String?) -> AsyncStream<LiveEvent> {
         let (stream, continuation) = AsyncStream<LiveEvent>.makeStream(bufferingPolicy: .bufferingNewest(16))
-        inner.withLock { inner in
+        let current = inner.withLock { inner in
             let id = inner.nextClientID
             inner.nextClientID += 1
             inner.clients[id] = continuation
             continuation.onTermination = { [weak self] _ in
                 self?.inner.withLock { _ = $0.clients.removeValue(forKey: id) }
             }
-            let current = buildID(inner.generation)
-            if let pageBuild, pageBuild != current {
-                continuation.yield(.reload(build: current))
-            }
+            return buildID(inner.generation)
+        }
+        if let pageBuild, pageBuild != current {
+            continuation.yield(.reload(build: current))
         }
         return stream
     }
