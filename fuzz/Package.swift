@@ -24,10 +24,11 @@ let package = Package(
             name: "SiteBuilder",
             dependencies: ["Diagnostics", "Markdown", "Liquid", "LinkChecker", "Parallel", "Search", "Yams"],
             path: "Shared/SiteBuilder"),
-        .executableTarget(name: "FuzzLiquid", dependencies: ["Liquid"]),
-        .executableTarget(name: "FuzzFrontMatter", dependencies: ["SiteBuilder"]),
-        .executableTarget(name: "FuzzHTMLScanner", dependencies: ["LinkChecker"]),
-        .executableTarget(name: "FuzzMarkdown", dependencies: ["Markdown"]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzLiquid", dependencies: ["Liquid", "FuzzDriver"]),
+        .executableTarget(name: "FuzzFrontMatter", dependencies: ["SiteBuilder", "FuzzDriver"]),
+        .executableTarget(name: "FuzzHTMLScanner", dependencies: ["LinkChecker", "FuzzDriver"]),
+        .executableTarget(name: "FuzzMarkdown", dependencies: ["Markdown", "FuzzDriver"]),
     ],
     swiftLanguageModes: [.v6]
 )

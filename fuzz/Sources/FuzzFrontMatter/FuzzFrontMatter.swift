@@ -1,5 +1,6 @@
 // Splits the input into front matter and body as a content file is split, then reads the front
 // matter into the contract's typed fields, as the site builder does for every page.
+import FuzzDriver
 @testable import SiteBuilder
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -13,17 +14,7 @@ public func fuzzFrontMatter(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable's `main` to `FuzzFrontMatter_main`; this one hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzFrontMatter_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzFrontMatter)
+    runLibFuzzer(argc, argv, fuzzFrontMatter)
 }

@@ -1,4 +1,5 @@
 // Scans the input as a built HTML page is scanned for links, ids and assets by the link checker.
+import FuzzDriver
 @testable import LinkChecker
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -11,17 +12,7 @@ public func fuzzHTMLScanner(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable's `main` to `FuzzHTMLScanner_main`; this one hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzHTMLScanner_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzHTMLScanner)
+    runLibFuzzer(argc, argv, fuzzHTMLScanner)
 }

@@ -1,6 +1,7 @@
 // Parses the input as a Liquid template and renders it with a small context, with partials
 // that include each other and the input itself. Errors are expected; crashes, hangs and memory
 // errors are what the fuzzer looks for.
+import FuzzDriver
 import Liquid
 
 struct FuzzPartials: TemplateLoader {
@@ -41,17 +42,7 @@ public func fuzzLiquid(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable's `main` to `FuzzLiquid_main`; this one hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzLiquid_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzLiquid)
+    runLibFuzzer(argc, argv, fuzzLiquid)
 }

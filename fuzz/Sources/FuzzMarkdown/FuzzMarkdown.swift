@@ -3,6 +3,7 @@
 // document from our arena (CmarkArena), so AddressSanitizer here watches the arena's pointer
 // arithmetic and any mix of arena and system memory (a system `free` of arena memory, say).
 // Errors are expected (a link the resolver fails); crashes and memory errors are not.
+import FuzzDriver
 import Markdown
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -23,17 +24,7 @@ public func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable's `main` to `FuzzMarkdown_main`; this one hands over to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ test: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
 @_cdecl("FuzzMarkdown_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments, fuzzMarkdown)
+    runLibFuzzer(argc, argv, fuzzMarkdown)
 }
