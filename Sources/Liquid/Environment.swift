@@ -54,11 +54,25 @@ public struct LiquidOptions: Sendable {
     public var baseURL: String?
     /// Bound on nested include/render depth, reported as an error naming the chain.
     public var maximumIncludeDepth: Int
+    /// Bound on one render's loop iterations, partials rendered and numbers taken out of ranges,
+    /// together: a template that nests loops over large collections, or loops over a range with
+    /// a huge bound, stops with an error instead of running for hours. The default is about a
+    /// minute of work here; no page of a real site comes near it.
+    public var maximumIterations: Int
+    /// Bound on one render's output, and on any one string a tag or filter makes (an array
+    /// counts 16 bytes an item): a loop or capture that doubles its text stops with an error
+    /// instead of taking all memory. A 50 MB Markdown page's HTML is about 70 MB.
+    public var maximumOutputBytes: Int
 
-    public init(strictVariables: Bool = false, baseURL: String? = nil, maximumIncludeDepth: Int = 100) {
+    public init(
+        strictVariables: Bool = false, baseURL: String? = nil, maximumIncludeDepth: Int = 100,
+        maximumIterations: Int = 100_000_000, maximumOutputBytes: Int = 256 << 20
+    ) {
         self.strictVariables = strictVariables
         self.baseURL = baseURL
         self.maximumIncludeDepth = maximumIncludeDepth
+        self.maximumIterations = maximumIterations
+        self.maximumOutputBytes = maximumOutputBytes
     }
 }
 

@@ -10,14 +10,18 @@ struct FilterDefinition: Sendable {
 
     var arity: ClosedRange<Int>
     var keywords: Keywords
+    /// False for the filters that answer from a range's bounds (`size`, `first`, `last`); the
+    /// others make a list of its numbers, which the renderer counts against its limits first.
+    var listsRanges: Bool
     var apply: @Sendable (LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
 
     init(
-        arity: ClosedRange<Int>, keywords: Keywords = .none,
+        arity: ClosedRange<Int>, keywords: Keywords = .none, listsRanges: Bool = true,
         _ apply: @escaping @Sendable (LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
     ) {
         self.arity = arity
         self.keywords = keywords
+        self.listsRanges = listsRanges
         self.apply = apply
     }
 

@@ -6,7 +6,7 @@
 /// capacity check and a copy. Noncopyable, so the allocation has exactly one owner.
 struct OutputBuffer: ~Copyable {
     private var start: UnsafeMutablePointer<UInt8>
-    private var count = 0
+    private(set) var count = 0
     private var capacity: Int
 
     init(capacity: Int) {

@@ -38,6 +38,9 @@ final class Renderer: FilterContext {
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
     private var existenceTests = 0
     private let maximumIncludeDepth: Int
+    /// What is left of `LiquidOptions.maximumIterations`; never below zero while rendering.
+    private var iterationsLeft: Int
+    let maximumOutputBytes: Int
 
     /// Positions keyed by `LiquidEnvironment.stateKey`, 0 until set. State keys are numbered
     /// from 0 as the environment meets them, so an array indexed by key costs a bounds check
@@ -76,6 +79,8 @@ final class Renderer: FilterContext {
         self.globals = globals
         self.file = file
         self.maximumIncludeDepth = environment.options.maximumIncludeDepth
+        self.iterationsLeft = max(0, environment.options.maximumIterations)
+        self.maximumOutputBytes = environment.options.maximumOutputBytes
     }
 
     /// Renders the template into `output`.
@@ -207,6 +212,7 @@ final class Renderer: FilterContext {
             emit(text)
         case .output(let expression):
             append(try evaluate(expression))
+            try checkOutputSize(at: expression.offset)
         case .assign(let symbol, let value):
             assign(symbol, try evaluate(value))
         case .capture(let symbol, let body):
@@ -301,15 +307,41 @@ final class Renderer: FilterContext {
 
     // MARK: Loops
 
-    private func loopItems(_ loop: ForLoop) throws -> [LiquidValue] {
+    /// What a loop goes over: a stretch of a list, or of a range's numbers, which are made one
+    /// at a time (a loop may break out of a range far longer than the memory a list of it takes).
+    private struct LoopItems {
+        enum Source {
+            case values([LiquidValue])
+            case numbers(from: Int)
+        }
+
+        let source: Source
+        let bounds: Range<Int>
+        let reversed: Bool
+
+        var count: Int { bounds.count }
+        var isEmpty: Bool { bounds.isEmpty }
+
+        subscript(position: Int) -> LiquidValue {
+            let index = reversed ? bounds.upperBound - 1 - position : bounds.lowerBound + position
+            switch source {
+            case .values(let values): return values[index]
+            case .numbers(let first): return .int(first + index)
+            }
+        }
+    }
+
+    private func loopItems(_ loop: ForLoop) throws -> LoopItems {
         let collection = try evaluate(loop.collection)
-        var items: [LiquidValue]
+        let source: LoopItems.Source
+        let total: Int
         switch collection {
-        case .array(let array): items = array
-        case .object(let object): items = object.pairs.map { .array([.string($0.0), $0.1]) }
-        case .range(let lower, let upper): items = lower <= upper ? (lower...upper).map(LiquidValue.int) : []
-        case .string(let text): items = text.isEmpty ? [] : [collection]
-        default: items = []
+        case .array(let array): (source, total) = (.values(array), array.count)
+        case .object(let object):
+            (source, total) = (.values(object.pairs.map { .array([.string($0.0), $0.1]) }), object.count)
+        case .range(let lower, let upper): (source, total) = (.numbers(from: lower), rangeCount(lower, upper))
+        case .string(let text): (source, total) = (.values([collection]), text.isEmpty ? 0 : 1)
+        default: (source, total) = (.values([]), 0)
         }
         var start = 0
         if loop.offsetContinues {
@@ -317,20 +349,20 @@ final class Renderer: FilterContext {
         } else if let offset = loop.offset {
             start = try integer(offset, attribute: "offset", at: loop.offsetInSource)
         }
-        var end = items.count
+        var end = total
         if let limit = loop.limit {
             let value = try evaluate(limit)
             if !value.isNil {
                 guard let count = value.strictInteger else { throw invalidInteger("limit", value, loop.offsetInSource) }
-                end = min(end, max(start, start + count))
+                // Saturating: `limit` and `offset` may each be near `Int.max`.
+                let (sum, overflow) = start.addingReportingOverflow(count)
+                end = min(end, max(start, overflow ? (count > 0 ? .max : .min) : sum))
             }
         }
-        start = max(0, min(start, items.count))
+        start = max(0, min(start, total))
         end = max(start, end)
-        var segment = start == 0 && end == items.count ? items : Array(items[start..<end])
-        if loop.reversed { segment.reverse() }
-        loopOffsets[loop.continuationID] = start + segment.count
-        return segment
+        loopOffsets[loop.continuationID] = end
+        return LoopItems(source: source, bounds: start..<end, reversed: loop.reversed)
     }
 
     private func integer(_ expression: Expression, attribute: String, at offset: Int) throws -> Int {
@@ -342,6 +374,55 @@ final class Renderer: FilterContext {
 
     private func invalidInteger(_ attribute: String, _ value: LiquidValue, _ offset: Int) -> Diagnostic {
         file.error(at: offset, "'\(attribute)' must be a whole number, not \(value.typeName) '\(value.outputText)'")
+    }
+
+    // MARK: Limits
+
+    /// Takes `count` from the render's budget of iterations (see `LiquidOptions.maximumIterations`).
+    @inline(__always)
+    private func spend(_ count: Int, at offset: Int) throws {
+        // No overflow: the budget is at least zero here and `count` at most `Int.max`.
+        iterationsLeft -= count
+        if iterationsLeft < 0 { throw tooManyIterations(at: offset) }
+    }
+
+    private func tooManyIterations(at offset: Int) -> Diagnostic {
+        let limit = environment.options.maximumIterations
+        return file.error(
+            at: offset,
+            "this render went past \(limit) loop iterations (partials rendered and numbers taken from ranges count too)",
+            hint: "loops nested over large collections, or over a range with a huge bound, may never finish")
+    }
+
+    @inline(__always)
+    private func checkOutputSize(at offset: Int) throws {
+        if output.count > maximumOutputBytes { throw outputTooLarge(at: offset) }
+    }
+
+    private func outputTooLarge(at offset: Int) -> Diagnostic {
+        file.error(
+            at: offset, "this render's output went past \(maximumOutputBytes) bytes",
+            hint: "a loop or capture that keeps doubling its text grows without end")
+    }
+
+    private func valueTooLarge(_ value: LiquidValue, madeBy filter: FilterCall) -> Diagnostic {
+        file.error(
+            at: filter.offset,
+            "\(filter.name): made a value of \(value.storageSize) bytes, more than the \(maximumOutputBytes) a render allows",
+            hint: "a loop that keeps doubling a value grows without end")
+    }
+
+    /// The numbers of a range a filter is given, taken from the iteration budget before the
+    /// filter makes an array of them (a range of a billion numbers would take all memory).
+    private func spendRange(_ value: LiquidValue, at offset: Int, _ user: String) throws {
+        guard case .range(let lower, let upper) = value else { return }
+        let count = rangeCount(lower, upper)
+        if count.multipliedReportingOverflow(by: 16).overflow || count * 16 > maximumOutputBytes {
+            throw file.error(
+                at: offset, "\(user): the range \(lower)..\(upper) has too many numbers to make a list of",
+                hint: "a range given to a filter becomes a list; loop over it with {% for %} instead")
+        }
+        try spend(count, at: offset)
     }
 
     private func renderFor(_ loop: ForLoop) throws -> Flow {
@@ -359,10 +440,12 @@ final class Renderer: FilterContext {
         }
         bind(environment.forloopSymbol, .drop(forloop))
         let slot = bind(loop.variable, .nil)
-        for (index, item) in items.enumerated() {
+        for index in 0..<items.count {
+            try spend(1, at: loop.offsetInSource)
             forloop.index0 = index
-            bindings[slot].value = item
+            bindings[slot].value = items[index]
             if case .breakLoop = try render(loop.body) { break }
+            try checkOutputSize(at: loop.offsetInSource)
         }
         return .normal
     }
@@ -386,12 +469,14 @@ final class Renderer: FilterContext {
         let slot = bind(loop.variable, .nil)
         var column = 1
         var row = 1
-        for (index, item) in items.enumerated() {
+        for index in 0..<items.count {
+            try spend(1, at: loop.offsetInSource)
             bindings[loopSlot].value = .drop(
                 TablerowloopDrop(length: items.count, index0: index, column: column, row: row, columns: columns))
-            bindings[slot].value = item
+            bindings[slot].value = items[index]
             emit("<td class=\"col\(column)\">")
             let flow = try render(loop.body)
+            try checkOutputSize(at: loop.offsetInSource)
             emit("</td>")
             if column == columns, index < items.count - 1 {
                 emit("</tr>\n<tr class=\"row\(row + 1)\">")
@@ -451,6 +536,7 @@ final class Renderer: FilterContext {
         }
         let variable = include.variable ?? environment.symbol(partialVariableName(name))
         let binding = try include.binding.map { try evaluate($0) }
+        try spend(1, at: include.offset)
 
         let savedFile = file
         includeNames.append(name)
@@ -476,6 +562,7 @@ final class Renderer: FilterContext {
                 if include.bindingIsFor, case .array(let items)? = binding {
                     let slot = bind(variable, .nil)
                     for item in items {
+                        try spend(1, at: include.offset)
                         bindings[slot].value = item
                         if case .breakLoop = try render(template.root) { break }
                     }
@@ -485,6 +572,12 @@ final class Renderer: FilterContext {
                 }
             case .render:
                 let arguments = try include.arguments.map { ($0.symbol, try evaluate($0.value)) }
+                if include.bindingIsFor, let binding {
+                    // Every item is rendered (a `break` in the partial ends only that item), so
+                    // the whole list is spent at once.
+                    try spendRange(binding, at: include.offset, "render")
+                    if case .array(let items) = binding { try spend(items.count, at: include.offset) }
+                }
                 try renderIsolated(
                     template, arguments: arguments, variable: variable, binding: binding, isFor: include.bindingIsFor)
             }
@@ -558,18 +651,27 @@ final class Renderer: FilterContext {
 
     private func apply(_ filter: FilterCall, to value: LiquidValue) throws -> LiquidValue {
         filterOffset = filter.offset
+        if filter.listsRanges, case .range = value { try spendRange(value, at: filter.offset, filter.name) }
         do {
+            let result: LiquidValue
             if let literals = filter.literalArguments {
-                return try filter.definition.apply(value, literals, self)
+                result = try filter.definition.apply(value, literals, self)
+            } else {
+                // Argument expressions are plain values, never filtered ones, so nothing below
+                // reenters this buffer while it is being filled.
+                // Popped one by one, as in `popFrame`.
+                while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
+                for argument in filter.positional {
+                    let evaluated = try evaluate(argument)
+                    if case .range = evaluated { try spendRange(evaluated, at: filter.offset, filter.name) }
+                    argumentBuffer.append(evaluated)
+                }
+                let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
+                result = try filter.definition.apply(
+                    value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
             }
-            // Argument expressions are plain values, never filtered ones, so nothing below
-            // reenters this buffer while it is being filled.
-            // Popped one by one, as in `popFrame`.
-            while !argumentBuffer.isEmpty { argumentBuffer.removeLast() }
-            for argument in filter.positional { argumentBuffer.append(try evaluate(argument)) }
-            let keyword = filter.keyword.isEmpty ? [] : try filter.keyword.map { ($0.0, try evaluate($0.1)) }
-            return try filter.definition.apply(
-                value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
+            if result.storageSize > maximumOutputBytes { throw valueTooLarge(result, madeBy: filter) }
+            return result
         } catch let error as FilterError {
             throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
         }
@@ -794,7 +896,7 @@ func property(_ key: String, of value: LiquidValue) -> LiquidValue? {
         }
     case .range(let lower, let upper):
         switch key {
-        case "size": return .int(max(0, upper - lower + 1))
+        case "size": return .int(rangeCount(lower, upper))
         case "first": return .int(lower)
         case "last": return .int(upper)
         default: return nil
@@ -819,7 +921,7 @@ func element(_ index: Int, of value: LiquidValue) -> LiquidValue? {
         let position = index < 0 ? items.count + index : index
         return items.indices.contains(position) ? items[position] : .nil
     case .range(let lower, let upper):
-        let count = max(0, upper - lower + 1)
+        let count = rangeCount(lower, upper)
         let position = index < 0 ? count + index : index
         return position >= 0 && position < count ? .int(lower + position) : .nil
     case .object(let object):

@@ -59,8 +59,12 @@ let standardFilters: [String: FilterDefinition] = {
     filters["remove_last"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
         .string(replaceLast(input.outputText, arguments.positional[0].outputText, ""))
     }
-    filters["replace"] = FilterDefinition(arity: 1...2) { input, arguments, _ in
-        .string(replaceAll(input.outputText, arguments.positional[0].outputText, arguments[1]?.outputText ?? ""))
+    filters["replace"] = FilterDefinition(arity: 1...2) { input, arguments, renderer in
+        let (text, target, replacement) = (
+            input.outputText, arguments.positional[0].outputText, arguments[1]?.outputText ?? ""
+        )
+        try checkReplacementSize(text, target, replacement, limit: renderer.maximumOutputBytes)
+        return .string(replaceAll(text, target, replacement))
     }
     filters["replace_first"] = FilterDefinition(arity: 1...2) { input, arguments, _ in
         .string(replaceFirst(input.outputText, arguments.positional[0].outputText, arguments[1]?.outputText ?? ""))
@@ -103,12 +107,12 @@ let standardFilters: [String: FilterDefinition] = {
         let scalars = Array(input.outputText.unicodeScalars)
         return .string(rubySlice(scalars, start, length).map { String(String.UnicodeScalarView($0)) } ?? "")
     }
-    filters["size"] = FilterDefinition(arity: 0...0) { input, _, _ in
+    filters["size"] = FilterDefinition(arity: 0...0, listsRanges: false) { input, _, _ in
         switch input {
         case .string(let text): return .int(scalarCount(text))
         case .array(let items): return .int(items.count)
         case .object(let object): return .int(object.count)
-        case .range(let lower, let upper): return .int(max(0, upper - lower + 1))
+        case .range(let lower, let upper): return .int(rangeCount(lower, upper))
         case .int: return .int(8)
         case .drop(let drop): return drop.value(forKey: "size") ?? .int(0)
         default: return .int(0)
@@ -168,10 +172,17 @@ let standardFilters: [String: FilterDefinition] = {
     }
 
     // MARK: Arrays
-    filters["join"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
-        .string(input.iterated(flatten: true).map(\.outputText).joined(separator: arguments[0]?.outputText ?? " "))
+    filters["join"] = FilterDefinition(arity: 0...1) { input, arguments, renderer in
+        let texts = input.iterated(flatten: true).map(\.outputText)
+        let separator = arguments[0]?.outputText ?? " "
+        // Checked before joining: a few long strings joined by a long separator multiply.
+        var length = texts.reduce(0) { $0 + $1.utf8.count }
+        let separators = max(0, texts.count - 1).multipliedReportingOverflow(by: separator.utf8.count)
+        length = separators.overflow ? .max : length.addingReportingOverflow(separators.partialValue).partialValue
+        if length > renderer.maximumOutputBytes { throw resultTooLong(limit: renderer.maximumOutputBytes) }
+        return .string(texts.joined(separator: separator))
     }
-    filters["first"] = FilterDefinition(arity: 0...0) { input, _, _ in
+    filters["first"] = FilterDefinition(arity: 0...0, listsRanges: false) { input, _, _ in
         switch input {
         case .array(let items): return items.first ?? .nil
         case .range(let lower, let upper): return lower <= upper ? .int(lower) : .nil
@@ -179,7 +190,7 @@ let standardFilters: [String: FilterDefinition] = {
         default: return .nil
         }
     }
-    filters["last"] = FilterDefinition(arity: 0...0) { input, _, _ in
+    filters["last"] = FilterDefinition(arity: 0...0, listsRanges: false) { input, _, _ in
         switch input {
         case .array(let items): return items.last ?? .nil
         case .range(let lower, let upper): return lower <= upper ? .int(upper) : .nil
@@ -264,6 +275,11 @@ let standardFilters: [String: FilterDefinition] = {
     }
     filters["date"] = FilterDefinition(arity: 1...1) { input, arguments, _ in
         let format = arguments.positional[0].outputText
+        // A directive may pad to 1,024 characters (`%1024Y`), so a long format multiplies.
+        guard format.utf8.count <= maximumDateFormatBytes else {
+            throw FilterError(
+                "the format is \(format.utf8.count) bytes long, more than the \(maximumDateFormatBytes) allowed")
+        }
         guard !format.isEmpty, let date = parseDate(input) else { return input }
         return .string(formatDate(date, format))
     }
@@ -748,6 +764,37 @@ extension String {
         }
         return String(decoding: result, as: UTF8.self)
     }
+}
+
+private let maximumDateFormatBytes = 4_096
+
+private func resultTooLong(limit: Int) -> FilterError {
+    FilterError(
+        "the result would be longer than the \(limit) bytes a render allows",
+        hint: "a loop that keeps doubling a value grows without end")
+}
+
+/// Stops `replace` before it makes a string longer than a render allows: each of a million
+/// matches replaced by a megabyte would take all memory. Counting the matches costs a pass
+/// over the text, so it is done only when the quick bound (every possible match) is too long.
+private func checkReplacementSize(_ text: String, _ target: String, _ replacement: String, limit: Int) throws {
+    let textLength = text.utf8.count
+    let growth = replacement.utf8.count - target.utf8.count
+    guard growth > 0 else { return }
+    func fits(_ matches: Int) -> Bool {
+        let (added, overflow) = matches.multipliedReportingOverflow(by: growth)
+        return !overflow && added <= limit - textLength
+    }
+    if fits(textLength / max(1, target.utf8.count) + 1) { return }
+    var matches = 0
+    if target.isEmpty {
+        matches = text.unicodeScalars.count + 1
+    } else {
+        withUTF8Bytes(text) { bytes in
+            withUTF8Bytes(target) { pattern in forEachOccurrence(of: pattern, in: bytes) { _ in matches += 1 } }
+        }
+    }
+    if !fits(matches) { throw resultTooLong(limit: limit) }
 }
 
 private func replaceAll(_ text: String, _ target: String, _ replacement: String) -> String {

@@ -253,6 +253,9 @@ final class FilterCall: Sendable {
     let literalArguments: FilterArguments?
     let keyword: [(String, Expression)]
     let offset: Int
+    /// `definition.listsRanges`, kept here: reading it through the definition copied the
+    /// definition (and retained its closure) on every call.
+    let listsRanges: Bool
 
     init(
         name: String, definition: FilterDefinition, positional: [Expression], keyword: [(String, Expression)],
@@ -267,6 +270,7 @@ final class FilterCall: Sendable {
             literals.count == positional.count && keyword.isEmpty ? FilterArguments(positional: literals) : nil
         self.keyword = keyword
         self.offset = offset
+        self.listsRanges = definition.listsRanges
     }
 }
 

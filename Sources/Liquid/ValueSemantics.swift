@@ -83,6 +83,8 @@ extension LiquidValue {
 
     /// The elements a filter or loop sees: arrays (flattened for filters), a hash as one item,
     /// a range's integers, nothing for nil, anything else as one item.
+    /// Ranges are made a list only after `Renderer` has counted them against the render's
+    /// limits (a range of a billion numbers would take all memory).
     func iterated(flatten: Bool) -> [LiquidValue] {
         switch self {
         case .nil: return []
@@ -237,4 +239,24 @@ func rubyFloatText(_ value: Double) -> String {
     guard let exponent = text.firstIndex(of: "e") else { return text }
     let mantissa = text[..<exponent]
     return (mantissa.contains(".") ? String(mantissa) : mantissa + ".0") + text[exponent...]
+}
+
+/// How many numbers `lower...upper` holds, `Int.max` when more: bounds far apart (a range may
+/// run from near `Int.min` to near `Int.max`) overflowed `upper - lower + 1`.
+func rangeCount(_ lower: Int, _ upper: Int) -> Int {
+    guard lower <= upper else { return 0 }
+    let (difference, overflow) = upper.subtractingReportingOverflow(lower)
+    return overflow || difference == .max ? .max : difference + 1
+}
+
+extension LiquidValue {
+    /// The bytes a string holds, or 16 for each item of an array, for
+    /// `LiquidOptions.maximumOutputBytes`; 0 for everything else.
+    var storageSize: Int {
+        switch self {
+        case .string(let text): return text.utf8.count
+        case .array(let items): return items.count.multipliedReportingOverflow(by: 16).partialValue
+        default: return 0
+        }
+    }
 }

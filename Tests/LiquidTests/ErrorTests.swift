@@ -180,3 +180,81 @@ func deepExpressionsAreErrorsNotCrashes(_ kind: String) throws {
         #expect(diagnostic.hint != nil)
     }
 }
+
+// MARK: Render limits
+
+/// Small limits, so each runaway stops in a few iterations.
+private let tight = LiquidOptions(maximumIterations: 1_000, maximumOutputBytes: 65_536)
+private let tooManyIterations =
+    "error: this render went past 1000 loop iterations (partials rendered and numbers taken from ranges count too)"
+
+@Test(arguments: [
+    (
+        "{% for i in (1..100) %}{% for j in (1..100) %}{% endfor %}{% endfor %}",
+        "test.liquid:1:24: " + tooManyIterations
+    ),
+    ("{% tablerow i in (1..2000) %}{% endtablerow %}", "test.liquid:1:1: " + tooManyIterations),
+    ("{% for i in (1..400) %}{% include 'p' %}{% include 'p' %}{% endfor %}", "test.liquid:1:24: " + tooManyIterations),
+    ("{{ (1..999) | join }}{{ (1..2) | join }}", "test.liquid:1:34: " + tooManyIterations),
+    (
+        "{{ (1..100000000000) | join: ',' }}",
+        "test.liquid:1:24: error: join: the range 1..100000000000 has too many numbers to make a list of"
+    ),
+    (
+        "{% render 'p' for (1..100000000000) %}",
+        "test.liquid:1:1: error: render: the range 1..100000000000 has too many numbers to make a list of"
+    ),
+    (
+        "{% assign s = 'ab' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
+        "test.liquid:1:62: error: append: made a value of 131072 bytes, more than the 65536 a render allows"
+    ),
+    (
+        "{% assign a = 'x' | split: ',' %}{% for i in (1..40) %}{% assign a = a | concat: a %}{% endfor %}",
+        "test.liquid:1:74: error: concat: made a value of 131072 bytes, more than the 65536 a render allows"
+    ),
+    (
+        "{% capture s %}x{% endcapture %}{% for i in (1..40) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}",
+        "test.liquid:1:80: error: this render's output went past 65536 bytes"
+    ),
+    (
+        "{% for i in (1..990) %}yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy{% endfor %}",
+        "test.liquid:1:1: error: this render's output went past 65536 bytes"
+    ),
+    (
+        "{% assign s = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' %}{{ s | replace: 'x', s }}",
+        "test.liquid:1:327: error: replace: the result would be longer than the 65536 bytes a render allows"
+    ),
+    (
+        "{% assign s = 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' %}{{ s | split: '' | join: s }}",
+        "test.liquid:1:339: error: join: the result would be longer than the 65536 bytes a render allows"
+    ),
+])
+func runawayRendersStopWithAnError(source: String, headline: String) {
+    let text = renderError(source, options: tight, partials: ["p": "x"])
+    #expect(text?.components(separatedBy: "\n").first == headline)
+    #expect(text?.contains("hint: ") == true)
+}
+
+@Test func limitsLeaveWhatFitsAlone() throws {
+    #expect(try render("{% for i in (1..10) %}{% for j in (1..99) %}{% endfor %}{% endfor %}.", options: tight) == ".")
+    // A loop that breaks out of a range far longer than the limits ever allow is fine: the
+    // numbers are made one at a time.
+    #expect(
+        try render(
+            "{% for i in (1..100000000000) %}{% if i > 3 %}{% break %}{% endif %}{{ i }}{% endfor %}", options: tight)
+            == "123")
+    // size, first and last answer from a range's bounds without a list.
+    #expect(
+        try render("{{ (1..100000000000) | size }} {{ (7..100000000000) | first }}", options: tight) == "100000000000 7"
+    )
+    #expect(try render("{{ (-9000000000000000000..9000000000000000000) | size }}") == "\(Int.max)")
+    #expect(try render("{% for i in (1..5) offset: 2 limit: 9223372036854775807 %}{{ i }}{% endfor %}") == "345")
+    #expect(try render("{% for i in (1..5) reversed offset: 1 limit: 2 %}{{ i }}{% endfor %}") == "32")
+}
+
+@Test func aLongDateFormatIsAnError() {
+    let format = String(repeating: "%1024Y", count: 1_000)
+    #expect(
+        renderError("{{ 0 | date: f }}", #"{"f":"\#(format)"}"#)?.hasPrefix(
+            "test.liquid:1:8: error: date: the format is 6000 bytes long, more than the 4096 allowed") == true)
+}

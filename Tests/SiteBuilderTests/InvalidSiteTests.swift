@@ -28,7 +28,8 @@ let preparedCases: Set<String> = [
             "bad-data-file", "bad-yaml-front-matter", "bad-yaml-site", "broken-content-link", "empty-file",
             "full-disk", "include-cycle", "invalid-utf8", "layout-cycle", "liquid-syntax-errors",
             "missing-include", "missing-layout", "output-contains-source", "output-is-source", "output-not-ours",
-            "path-escape", "symlink-outside", "template-error", "two-pages-one-url", "unclosed-front-matter",
+            "path-escape", "runaway-template", "symlink-outside", "template-error", "two-pages-one-url",
+            "unclosed-front-matter",
             "unreadable-file", "wrong-front-matter-types",
         ])
     let table = try text(fixtureSites.appendingPathComponent("invalid"), "README.md")
