@@ -30,16 +30,44 @@ struct DocumentRendering {
         var footnoteReferences: [(node: CmarkNode, beforeMarker: Bool, inFirstParagraph: Bool)] = []
     }
 
+    /// What a document gives, or a piece of a long one (see `LongDocuments`); the pieces of
+    /// a document, appended in order, give what the whole document would.
+    struct Piece {
+        var html = ""
+        var headings: [Heading] = []
+        /// In the order of their positions in the source.
+        var links: [MarkdownLink] = []
+        /// The links the resolver failed, in the order of their positions.
+        var failures: [Diagnostic] = []
+        /// Nil when the piece has neither a summary marker nor a paragraph outside footnotes.
+        var summaryHTML: String?
+        var plainText: [UInt8] = []
+
+        mutating func append(_ next: Piece) {
+            html += next.html
+            headings += next.headings
+            links += next.links
+            failures += next.failures
+            summaryHTML = summaryHTML ?? next.summaryHTML
+            // The walk ends each block with a line break and drops the document's last one.
+            if !plainText.isEmpty, !next.plainText.isEmpty, plainText.last != UInt8(ascii: "\n") {
+                plainText.append(UInt8(ascii: "\n"))
+            }
+            plainText += next.plainText
+        }
+    }
+
     func render(
         document: CmarkDocument,
-        resolveLink: (MarkdownLink) -> LinkDecision
-    ) throws(DiagnosticList) -> RenderedMarkdown {
-        let walk = self.walk(document, resolveLink: resolveLink)
+        resolveLink: (MarkdownLink) -> LinkDecision,
+        identifiers: inout HeadingIdentifiers
+    ) -> Piece {
+        let walk = self.walk(document, resolveLink: resolveLink, identifiers: &identifiers)
         if !walk.failures.isEmpty {
             let ordered = walk.failures.enumerated().sorted {
                 ($0.element.location, $0.offset) < ($1.element.location, $1.offset)
             }
-            throw DiagnosticList(ordered.map(\.element.diagnostic))
+            return Piece(failures: ordered.map(\.element.diagnostic))
         }
         var headingsBeforeMarker: [(inline: CmarkNode, heading: Heading)] = []
         for entry in walk.headings {
@@ -53,17 +81,15 @@ struct DocumentRendering {
         for marker in walk.markers {
             marker.delete()
         }
-        let headings = walk.headings.map(\.heading)
-        return RenderedMarkdown(
+        return Piece(
             html: document.renderHTML(document.root),
-            headings: headings,
-            tableOfContents: TableOfContentsEntry.nest(headings),
+            headings: walk.headings.map(\.heading),
             links: walk.links.enumerated().sorted {
                 ($0.element.location, $0.offset) < ($1.element.location, $1.offset)
             }
             .map(\.element),
             summaryHTML: summaryHTML,
-            plainText: walk.plainText.withUnsafeBufferPointer(stringOfCmarkUTF8)
+            plainText: walk.plainText
         )
     }
 
@@ -73,9 +99,10 @@ struct DocumentRendering {
 
     // MARK: - The walk
 
-    private func walk(_ document: CmarkDocument, resolveLink: (MarkdownLink) -> LinkDecision) -> WalkResult {
+    private func walk(
+        _ document: CmarkDocument, resolveLink: (MarkdownLink) -> LinkDecision, identifiers: inout HeadingIdentifiers
+    ) -> WalkResult {
         var result = WalkResult()
-        var identifiers = HeadingIdentifiers()
         var headingText: [UInt8]?
         var imageDepth = 0
         var footnoteDepth = 0
@@ -271,7 +298,7 @@ struct DocumentRendering {
         document: CmarkDocument,
         walk: WalkResult,
         headingsBeforeMarker: [(inline: CmarkNode, heading: Heading)]
-    ) -> String {
+    ) -> String? {
         var detached: [Detached] = []
         defer {
             for place in detached.reversed() { place.restore() }
@@ -298,7 +325,7 @@ struct DocumentRendering {
             }
             return document.renderHTML(document.root)
         }
-        guard let paragraph = walk.firstParagraph else { return "" }
+        guard let paragraph = walk.firstParagraph else { return nil }
         for reference in walk.footnoteReferences where reference.inFirstParagraph {
             detached.append(reference.node.detach())
         }

@@ -115,14 +115,44 @@ public struct MarkdownRenderer: Sendable {
     private func render(
         bytes: UnsafeBufferPointer<UInt8>, path: String, firstLine: Int, resolveLink: (MarkdownLink) -> LinkDecision
     ) throws(DiagnosticList) -> RenderedMarkdown {
-        let document: CmarkDocument
-        do throws(CmarkError) {
-            document = try CmarkDocument(parsing: bytes, unsafeHTML: options.unsafeHTML)
-        } catch {
-            throw DiagnosticList([Self.diagnostic(for: error, path: path)])
+        let pieces = bytes.count >= LongDocuments.threshold ? LongDocuments.pieces(of: bytes) : nil
+        return try render(
+            bytes: bytes, pieces: pieces ?? [0..<bytes.count], path: path, firstLine: firstLine,
+            resolveLink: resolveLink)
+    }
+
+    /// Parses, walks and renders each piece in turn, so that only one piece's tree is alive at
+    /// a time. Internal so that tests can cut short documents too.
+    func render(
+        bytes: UnsafeBufferPointer<UInt8>, pieces: [Range<Int>], path: String, firstLine: Int,
+        resolveLink: (MarkdownLink) -> LinkDecision
+    ) throws(DiagnosticList) -> RenderedMarkdown {
+        var identifiers = HeadingIdentifiers()
+        var whole = DocumentRendering.Piece()
+        var lineOffset = firstLine - 1
+        for range in pieces {
+            let pieceBytes = UnsafeBufferPointer(rebasing: bytes[range])
+            let source = SourceText(pieceBytes)
+            let piece: DocumentRendering.Piece
+            do throws(CmarkError) {
+                let document = try CmarkDocument(parsing: pieceBytes, unsafeHTML: options.unsafeHTML)
+                piece = DocumentRendering(source: source, path: path, lineOffset: lineOffset)
+                    .render(document: document, resolveLink: resolveLink, identifiers: &identifiers)
+            } catch {
+                throw DiagnosticList([Self.diagnostic(for: error, path: path)])
+            }
+            whole.append(piece)
+            lineOffset += source.lineBreakCount
         }
-        let rendering = DocumentRendering(source: SourceText(bytes), path: path, lineOffset: firstLine - 1)
-        return try rendering.render(document: document, resolveLink: resolveLink)
+        if !whole.failures.isEmpty { throw DiagnosticList(whole.failures) }
+        return RenderedMarkdown(
+            html: whole.html,
+            headings: whole.headings,
+            tableOfContents: TableOfContentsEntry.nest(whole.headings),
+            links: whole.links,
+            summaryHTML: whole.summaryHTML ?? "",
+            plainText: whole.plainText.withUnsafeBufferPointer(stringOfCmarkUTF8)
+        )
     }
 
     private static func diagnostic(for error: CmarkError, path: String) -> Diagnostic {

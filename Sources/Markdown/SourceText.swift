@@ -24,6 +24,7 @@ struct SourceText {
     }
 
     var lineCount: Int { lineStarts.count }
+    var lineBreakCount: Int { lineStarts.count - 1 }
 
     /// Byte range of `line` without its line break.
     func range(ofLine line: Int) -> Range<Int> {

@@ -179,7 +179,7 @@ func failureText(ofExecutableWith options: BuildOptions) async throws -> String 
     // A file, not a pipe: nothing has to read it while the build runs.
     let errors = FileManager.default.temporaryDirectory.appendingPathComponent("bridgehead-stderr-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: errors) }
-    FileManager.default.createFile(atPath: errors.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
     process.standardError = try FileHandle(forWritingTo: errors)
     process.standardOutput = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice

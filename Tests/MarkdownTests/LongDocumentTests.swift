@@ -1,0 +1,150 @@
+import Diagnostics
+import Testing
+
+@testable import Markdown
+
+/// One section of every kind of block, including those a cut must not go through: fenced code,
+/// `<pre>` and comment HTML blocks and indented code with blank lines and unindented lines
+/// inside, loose lists and block quotes that go on after a blank line.
+private func section(_ number: Int) -> String {
+    """
+    ## Overview 대전과 보스턴
+
+    Daejeon's *bio cluster* and ~~old~~ **Boston** [section \(number)](#overview-대전과-보스턴), \
+    www.example.org/\(number) and <https://example.org/a\(number)>. 대덕특구 바이오 \(number).
+    A second line with `code` and ![a map](map-\(number).png "map").
+
+    Setext title \(number)
+    ======
+
+    ```swift
+    let x = \(number)
+
+    not a cut: a line in the first column inside a fence
+    ```
+
+    <pre>
+    pre text
+
+    still pre \(number)
+    </pre>
+
+    <!-- a comment
+
+    that goes on -->
+
+        indented code
+
+        more indented code after a blank line
+
+    - loose item \(number)
+
+      its second paragraph
+    - [x] done \(number)
+
+    1. one
+    2. two
+
+    > quoted \(number)
+    >
+    > and more, [quoted link](https://example.org/q\(number))
+
+    | a | b |
+    |---|---|
+    | \(number) | [cell](https://example.org/c\(number)) |
+
+    ***
+
+    Paragraph after the rule, with a [broken link](missing-\(number).md).
+
+    """
+}
+
+private let longDocument = (1...12).map(section).joined()
+
+private func renderInPieces(_ markdown: String, pieceSize: Int?, resolveLink: (MarkdownLink) -> LinkDecision)
+    throws -> RenderedMarkdown
+{
+    var markdown = markdown
+    return try markdown.withUTF8 { bytes in
+        let pieces = pieceSize.map { LongDocuments.pieces(of: bytes, pieceSize: $0) } ?? nil
+        if pieceSize != nil { #expect((pieces?.count ?? 0) > 12) }
+        return try MarkdownRenderer().render(
+            bytes: bytes, pieces: pieces ?? [0..<bytes.count], path: "content/long.md", firstLine: 4,
+            resolveLink: resolveLink)
+    }
+}
+
+@Test func aDocumentRenderedInPiecesIsTheWholeDocumentRendered() throws {
+    let keep: (MarkdownLink) -> LinkDecision = { link in
+        link.destination.hasPrefix("https://example.org/a") ? .rewrite(link.destination + "/") : .keep
+    }
+    let whole = try renderInPieces(longDocument, pieceSize: nil, resolveLink: keep)
+    let pieced = try renderInPieces(longDocument, pieceSize: 64, resolveLink: keep)
+    #expect(pieced.html == whole.html)
+    #expect(pieced.headings == whole.headings)
+    #expect(pieced.headings.map(\.id).suffix(2) == ["overview-대전과-보스턴-11", "setext-title-12"])
+    #expect(pieced.tableOfContents == whole.tableOfContents)
+    #expect(pieced.links == whole.links)
+    #expect(pieced.links.count == 12 * 7)
+    #expect(pieced.summaryHTML == whole.summaryHTML)
+    #expect(pieced.plainText == whole.plainText)
+    #expect(whole.html.contains("<del>old</del>") && whole.html.contains("<table>"))
+}
+
+@Test func linksFailedInPiecesAreReportedAsInTheWholeDocument() {
+    let failMissing: (MarkdownLink) -> LinkDecision = { link in
+        link.destination.hasPrefix("missing") ? .fail(message: "no such page", hint: "check it") : .keep
+    }
+    func report(_ pieceSize: Int?) -> String {
+        do {
+            _ = try renderInPieces(longDocument, pieceSize: pieceSize, resolveLink: failMissing)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+    let whole = report(nil)
+    #expect(whole.hasPrefix("content/long.md:50:34: error: no such page"))
+    #expect(report(64) == whole)
+}
+
+@Test(arguments: [
+    "[a link][ref]\n\n[ref]: https://example.org/\n",
+    "A note.[^1]\n\n[^1]: The note.\n",
+    "The summary.\n\n<!--more-->\n\nThe rest.\n",
+])
+func documentsWithWholeDocumentSyntaxAreParsedWhole(tail: String) {
+    var markdown = String(repeating: "A paragraph.\n\n", count: 100) + tail
+    let pieces = markdown.withUTF8 { LongDocuments.pieces(of: $0, pieceSize: 64) }
+    #expect(pieces == nil)
+}
+
+@Test func cutsGoOnlyBeforeLinesThatStartANewBlock() {
+    var markdown = """
+        Para one.
+
+        - a list
+
+        > quote
+
+          indented
+
+        ```
+        fenced
+
+        Not a cut inside the fence.
+        ```
+
+        Cut here.
+
+        """
+    let pieces = markdown.withUTF8 { bytes in
+        LongDocuments.pieces(of: bytes, pieceSize: 1)?.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+    #expect(
+        pieces == [
+            "Para one.\n\n- a list\n\n> quote\n\n  indented\n\n```\nfenced\n\nNot a cut inside the fence.\n```\n\n",
+            "Cut here.\n",
+        ])
+}
