@@ -266,7 +266,17 @@ struct DocumentRendering {
             patterns.append(LinkStartPattern(opening: [UInt8(ascii: "<")] + whole))
             patterns.append(LinkStartPattern(opening: whole, isBareURL: true))
         }
-        let lines = max(1, leaf.startLine)...max(1, leaf.startLine, leaf.endLine)
+        var lines = max(1, leaf.startLine)...max(1, leaf.startLine, leaf.endLine)
+        // cmark-gfm 0.29 gives a paragraph that a table interrupts (no blank line between
+        // them) the position 0:0, and starts the table on the paragraph's first line instead,
+        // its header row too: the paragraph's lines and the header's are among the table's.
+        if leaf.startLine == 0, let table = leaf.next, table.startLine > 0 {
+            lines = table.startLine...max(table.startLine, table.endLine)
+        } else if leaf.kind == .extensionBlock, let table = leaf.parent?.parent,
+            table.previous?.startLine == 0
+        {
+            lines = table.startLine...max(table.startLine, table.endLine)
+        }
         return locator.locate(
             reported: BytePosition(line: node.startLine, column: node.startColumn),
             patterns: patterns,

@@ -91,13 +91,15 @@ enum LongDocuments {
             defer { lastWasBlank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == 13 } }
             switch open {
             case .fence(let character, let length):
-                if Self.fence(in: line).map({ $0.character == character && $0.length >= length }) == true {
+                if let fence = Self.fence(in: line), fence.character == character, fence.length >= length,
+                    fence.restIsBlank
+                {
                     open = .none
                 }
             case .html(let end):
                 if LongDocuments.containsIgnoringCase(end, in: line) { open = .none }
             case .none:
-                if let fence = Self.fence(in: line) {
+                if let fence = Self.fence(in: line), fence.opens {
                     open = .fence(fence.character, fence.length)
                 } else if let end = Self.htmlBlockEnd(openedBy: line),
                     !LongDocuments.containsIgnoringCase(end, in: line)
@@ -107,9 +109,13 @@ enum LongDocuments {
             }
         }
 
-        /// A fence opening or closing code: up to three spaces, then three or more backticks or
-        /// tildes. (A fence inside a list item counts too: waiting for its end only cuts less.)
-        private static func fence(in line: UnsafeBufferPointer<UInt8>) -> (character: UInt8, length: Int)? {
+        /// A fence: up to three spaces, then three or more backticks or tildes. It opens code
+        /// unless it is of backticks and its info string holds one; it closes code only with
+        /// nothing but spaces after it. (A fence inside a list item counts too: waiting for
+        /// its end only cuts less.)
+        private static func fence(in line: UnsafeBufferPointer<UInt8>)
+            -> (character: UInt8, length: Int, opens: Bool, restIsBlank: Bool)?
+        {
             var index = 0
             while index < min(3, line.count), line[index] == UInt8(ascii: " ") { index += 1 }
             guard index < line.count, line[index] == UInt8(ascii: "`") || line[index] == UInt8(ascii: "~") else {
@@ -121,7 +127,13 @@ enum LongDocuments {
                 length += 1
                 index += 1
             }
-            return length >= 3 ? (character, length) : nil
+            guard length >= 3 else { return nil }
+            let rest = line[index...]
+            let opens = character == UInt8(ascii: "~") || !rest.contains(UInt8(ascii: "`"))
+            let restIsBlank = rest.allSatisfy {
+                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r")
+            }
+            return (character, length, opens, restIsBlank)
         }
 
         /// For a line that opens an HTML block of the kinds that blank lines do not end, the

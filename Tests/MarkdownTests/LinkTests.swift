@@ -134,6 +134,22 @@ func resolveContentLinks(_ link: MarkdownLink) -> LinkDecision {
     )
 }
 
+/// cmark-gfm gives a paragraph that a table interrupts no position, and starts the table on
+/// the paragraph's first line; the links of such a paragraph were reported on the file's first line.
+@Test func linksInAParagraphATableInterruptsPointAtTheirLines() throws {
+    let markdown = """
+        Intro line.
+
+        Some text with [a link](x.md) here
+        and [another](y.md)
+        | a | [cell](z.md) |
+        |---|---|
+        | 1 | 2 |
+        """
+    let found = positions(try render(markdown, firstLine: 1))
+    #expect(found == ["3:16 x.md", "4:5 y.md", "5:7 z.md"])
+}
+
 @Test func failingLinksAreAllReportedWithTheirSourceLines() throws {
     let markdown = """
         대전 바이오 클러스터 [없는 페이지](../missing/page.md) 소개.

@@ -148,3 +148,33 @@ func documentsWithWholeDocumentSyntaxAreParsedWhole(tail: String) {
             "Cut here.\n",
         ])
 }
+
+/// Found by the differential fuzzer (fuzz/Sources/FuzzMarkdown): a backtick fence whose info
+/// string holds a backtick is text, not a fence, and a fence with an info string opens code
+/// but never closes it.
+@Test func fencesOpenAndCloseAsCommonMarkSays() {
+    var markdown = """
+        ```not``a fence
+
+        First cut.
+
+        ````` opens
+
+        ```` does not close
+
+        Not a cut.
+        `````
+
+        Second cut.
+
+        """
+    let pieces = markdown.withUTF8 { bytes in
+        LongDocuments.pieces(of: bytes, pieceSize: 1)?.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+    #expect(
+        pieces == [
+            "```not``a fence\n\n",
+            "First cut.\n\n````` opens\n\n```` does not close\n\nNot a cut.\n`````\n\n",
+            "Second cut.\n",
+        ])
+}
