@@ -120,6 +120,13 @@ func documentsWithWholeDocumentSyntaxAreParsedWhole(tail: String) {
     #expect(pieces == nil)
 }
 
+/// The pieces `markdown` is cut into when each may be as short as the rules allow.
+private func smallestPieces(of markdown: inout String) -> [String]? {
+    markdown.withUTF8 { bytes in
+        LongDocuments.pieces(of: bytes, pieceSize: 1)?.map { String(decoding: bytes[$0], as: UTF8.self) }
+    }
+}
+
 @Test func cutsGoOnlyBeforeLinesThatStartANewBlock() {
     var markdown = """
         Para one.
@@ -139,9 +146,7 @@ func documentsWithWholeDocumentSyntaxAreParsedWhole(tail: String) {
         Cut here.
 
         """
-    let pieces = markdown.withUTF8 { bytes in
-        LongDocuments.pieces(of: bytes, pieceSize: 1)?.map { String(decoding: bytes[$0], as: UTF8.self) }
-    }
+    let pieces = smallestPieces(of: &markdown)
     #expect(
         pieces == [
             "Para one.\n\n- a list\n\n> quote\n\n  indented\n\n```\nfenced\n\nNot a cut inside the fence.\n```\n\n",
@@ -168,9 +173,7 @@ func documentsWithWholeDocumentSyntaxAreParsedWhole(tail: String) {
         Second cut.
 
         """
-    let pieces = markdown.withUTF8 { bytes in
-        LongDocuments.pieces(of: bytes, pieceSize: 1)?.map { String(decoding: bytes[$0], as: UTF8.self) }
-    }
+    let pieces = smallestPieces(of: &markdown)
     #expect(
         pieces == [
             "```not``a fence\n\n",
