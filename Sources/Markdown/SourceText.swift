@@ -10,7 +10,16 @@ struct SourceText {
         self.bytes = bytes
         var starts = [0]
         var index = 0
+        let base = bytes.baseAddress.map(UnsafeRawPointer.init)
         while index < bytes.count {
+            // Eight bytes at a time past those that hold no line break: a page's lines are
+            // tens of bytes long, and this ran over every byte of every page.
+            if let base, index + 8 <= bytes.count,
+                !Self.mayHoldLineBreak(base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             index += 1
             if byte == UInt8(ascii: "\n") {
@@ -21,6 +30,16 @@ struct SourceText {
             }
         }
         lineStarts = starts
+    }
+
+    /// Whether any of the eight bytes of `word` is LF or CR: a byte equal to `b` is zero in
+    /// `word ^ b…b`, and a zero byte sets its top bit in `(x - 0x01…01) & ~x & 0x80…80`.
+    @inline(__always)
+    private static func mayHoldLineBreak(_ word: UInt64) -> Bool {
+        func hasZeroByte(_ x: UInt64) -> Bool {
+            (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+        }
+        return hasZeroByte(word ^ 0x0A0A_0A0A_0A0A_0A0A) || hasZeroByte(word ^ 0x0D0D_0D0D_0D0D_0D0D)
     }
 
     var lineCount: Int { lineStarts.count }
