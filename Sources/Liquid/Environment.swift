@@ -56,8 +56,8 @@ public struct LiquidOptions: Sendable {
     public var maximumIncludeDepth: Int
     /// Bound on one render's loop iterations, partials rendered and numbers taken out of ranges,
     /// together: a template that nests loops over large collections, or loops over a range with
-    /// a huge bound, stops with an error instead of running for hours. The default is about a
-    /// minute of work here; no page of a real site comes near it.
+    /// a huge bound, stops with an error instead of running for hours. The default is seconds
+    /// to a minute of work, by what the loop does; no page of a real site comes near it.
     public var maximumIterations: Int
     /// Bound on one render's output, and on any one string a tag or filter makes (an array
     /// counts 16 bytes an item): a loop or capture that doubles its text stops with an error
