@@ -130,7 +130,7 @@ public struct MarkdownRenderer: Sendable {
         var identifiers = HeadingIdentifiers()
         var whole = DocumentRendering.Piece()
         var lineOffset = firstLine - 1
-        for range in pieces {
+        for (number, range) in pieces.enumerated() {
             let pieceBytes = UnsafeBufferPointer(rebasing: bytes[range])
             let source = SourceText(pieceBytes)
             let piece: DocumentRendering.Piece
@@ -141,7 +141,9 @@ public struct MarkdownRenderer: Sendable {
             } catch {
                 throw DiagnosticList([Self.diagnostic(for: error, path: path)])
             }
-            whole.append(piece)
+            // The first piece is taken as it is: for all but long documents it is the only
+            // one, and appending it to nothing would copy its text and lists.
+            if number == 0 { whole = piece } else { whole.append(piece) }
             lineOffset += source.lineBreakCount
         }
         if !whole.failures.isEmpty { throw DiagnosticList(whole.failures) }
