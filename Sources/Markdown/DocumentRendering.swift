@@ -49,10 +49,9 @@ struct DocumentRendering {
             links += next.links
             failures += next.failures
             summaryHTML = summaryHTML ?? next.summaryHTML
-            // The walk ends each block with a line break and drops the document's last one.
-            if !plainText.isEmpty, !next.plainText.isEmpty, plainText.last != UInt8(ascii: "\n") {
-                plainText.append(UInt8(ascii: "\n"))
-            }
+            // The walk ends each block with a line break and drops the document's last one,
+            // which is not the last of the whole document when more text follows: it goes back.
+            if !plainText.isEmpty, !next.plainText.isEmpty { plainText.append(UInt8(ascii: "\n")) }
             plainText += next.plainText
         }
     }

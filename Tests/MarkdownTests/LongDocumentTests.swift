@@ -57,6 +57,11 @@ private func section(_ number: Int) -> String {
 
     Paragraph after the rule, with a [broken link](missing-\(number).md).
 
+    - ```
+      code in an item, closed by the end of the list
+
+    ### After the list \(number)
+
     """
 }
 
@@ -83,7 +88,7 @@ private func renderInPieces(_ markdown: String, pieceSize: Int?, resolveLink: (M
     let pieced = try renderInPieces(longDocument, pieceSize: 64, resolveLink: keep)
     #expect(pieced.html == whole.html)
     #expect(pieced.headings == whole.headings)
-    #expect(pieced.headings.map(\.id).suffix(2) == ["overview-대전과-보스턴-11", "setext-title-12"])
+    #expect(pieced.headings.map(\.id).suffix(2) == ["setext-title-12", "after-the-list-12"])
     #expect(pieced.tableOfContents == whole.tableOfContents)
     #expect(pieced.links == whole.links)
     #expect(pieced.links.count == 12 * 7)
