@@ -29,15 +29,23 @@ enum LongDocuments {
         var scanner = BlockScanner()
         var lineStart = 0
         while lineStart < bytes.count {
+            // Lines end as cmark ends them: at LF, CR LF or a lone CR.
             var lineEnd = lineStart
-            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n"), bytes[lineEnd] != UInt8(ascii: "\r") {
+                lineEnd += 1
+            }
+            var nextLine = min(lineEnd + 1, bytes.count)
+            if lineEnd + 1 < bytes.count, bytes[lineEnd] == UInt8(ascii: "\r"), bytes[lineEnd + 1] == UInt8(ascii: "\n")
+            {
+                nextLine += 1
+            }
             let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])
             if lineStart - pieceStart >= pieceSize, scanner.mayCut(before: line) {
                 pieces.append(pieceStart..<lineStart)
                 pieceStart = lineStart
             }
             scanner.read(line)
-            lineStart = lineEnd + 1
+            lineStart = nextLine
         }
         pieces.append(pieceStart..<bytes.count)
         return pieces.count > 1 ? pieces : nil
@@ -78,7 +86,7 @@ enum LongDocuments {
         func mayCut(before line: UnsafeBufferPointer<UInt8>) -> Bool {
             guard lastWasBlank, case .none = open, let first = line.first else { return false }
             switch first {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: ">"), UInt8(ascii: "-"),
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ">"), UInt8(ascii: "-"),
                 UInt8(ascii: "+"), UInt8(ascii: "*"), UInt8(ascii: "<"), UInt8(ascii: "`"), UInt8(ascii: "~"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return false
@@ -88,7 +96,7 @@ enum LongDocuments {
         }
 
         mutating func read(_ line: UnsafeBufferPointer<UInt8>) {
-            defer { lastWasBlank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == 13 } }
+            defer { lastWasBlank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") } }
             switch open {
             case .fence(let character, let length):
                 if let fence = Self.fence(in: line), fence.character == character, fence.length >= length,
@@ -130,9 +138,7 @@ enum LongDocuments {
             guard length >= 3 else { return nil }
             let rest = line[index...]
             let opens = character == UInt8(ascii: "~") || !rest.contains(UInt8(ascii: "`"))
-            let restIsBlank = rest.allSatisfy {
-                $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r")
-            }
+            let restIsBlank = rest.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
             return (character, length, opens, restIsBlank)
         }
 

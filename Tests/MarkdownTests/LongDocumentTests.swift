@@ -186,3 +186,10 @@ private func smallestPieces(of markdown: inout String) -> [String]? {
             "Second cut.\n",
         ])
 }
+
+/// Found by the differential fuzzer: lines end at a lone CR too, as cmark reads them, so a fence
+/// on a line that ends with one is seen as a fence.
+@Test func linesEndAtALoneCarriageReturnToo() {
+    var markdown = "A paragraph.\r\r````\r\rCode, not a cut.\r````\r\rA cut.\r"
+    #expect(smallestPieces(of: &markdown) == ["A paragraph.\r\r````\r\rCode, not a cut.\r````\r\r", "A cut.\r"])
+}
