@@ -62,7 +62,10 @@ struct SourceText {
     /// The 1-based column in Unicode scalars of the 1-based byte column `byteColumn` of `line`.
     func scalarColumn(line: Int, byteColumn: Int) -> Int {
         let start = lineStarts[line - 1]
-        let end = min(start + byteColumn - 1, bytes.count)
+        // Not past the line: cmark reports some positions of inlines that span lines beyond
+        // the end of theirs, and counting on into the next lines gave columns that depended on
+        // what follows.
+        let end = min(start + byteColumn - 1, range(ofLine: line).upperBound)
         var column = 1
         var index = start
         while index < end {
