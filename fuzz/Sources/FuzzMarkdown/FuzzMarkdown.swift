@@ -43,7 +43,9 @@ public func fuzzMarkdown(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         _ = try? renderer.render(source, path: "fuzz.md", firstLine: 3, resolveLink: resolver())
         var text = source
         text.withUTF8 { bytes in
-            guard let pieces = LongDocuments.pieces(of: bytes, pieceSize: 1) else { return }
+            // cmark reads a NUL as U+FFFD, three bytes, so the columns it reports past one are
+            // off, and where a link is then found can depend on the lines around it.
+            guard !bytes.contains(0), let pieces = LongDocuments.pieces(of: bytes, pieceSize: 1) else { return }
             let whole = outcome {
                 try renderer.render(
                     bytes: bytes, pieces: [0..<bytes.count], path: "fuzz.md", firstLine: 3, resolveLink: resolver())
