@@ -297,12 +297,12 @@ final class CmarkDocument {
 /// copies. Blocks come from `calloc`, so memory handed out is already zero. Memory cmark asks
 /// for when no arena is current comes from the system as before.
 ///
-/// A source of `largestArenaSource` or more is given the system's memory all the same, through
-/// an arena that only passes requests on: as nothing in an arena is reused, the buffers cmark
-/// grows and frees while parsing and rendering stay, and a 50 MB page peaked at 1.97 GB against
-/// 1.37 GB with malloc; at that size memory matters more than the time.
+/// A source of `LongDocuments.threshold` or more (one that could not be cut into pieces) is
+/// given the system's memory all the same, through an arena that only passes requests on: as
+/// nothing in an arena is reused, the buffers cmark grows and frees while parsing and rendering
+/// stay, and a 50 MB page peaked at 1.97 GB against 1.37 GB with malloc; at that size memory
+/// matters more than the time.
 private final class CmarkArena {
-    static let largestArenaSource = 4 << 20
 
     /// Each allocation starts with its size, so `realloc` knows how much to copy; 16 bytes
     /// keep the allocations aligned as malloc's are.
@@ -320,7 +320,7 @@ private final class CmarkArena {
     init(sourceSize: Int) {
         previous = pthread_getspecific(Self.slot.key)
         nextBlockSize = min(max(sourceSize * 24, 64 << 10), 64 << 20)
-        usesSystemMemory = sourceSize >= Self.largestArenaSource
+        usesSystemMemory = sourceSize >= LongDocuments.threshold
     }
 
     deinit {

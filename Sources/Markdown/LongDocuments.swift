@@ -15,8 +15,8 @@
 /// whole document, link reference definitions and footnotes (both are written `[…]:`) and the
 /// summary marker `<!--more-->`, are parsed whole.
 enum LongDocuments {
-    /// From this size on (the size from which the arena hands over to the system, see
-    /// `CmarkArena`), a document is parsed in pieces if it can be.
+    /// From this size on a document is parsed in pieces if it can be; one that cannot is
+    /// given the system's memory rather than an arena (see `CmarkArena`).
     static let threshold = 4 << 20
     static let pieceSize = 1 << 20
 
