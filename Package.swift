@@ -54,6 +54,8 @@ let package = Package(
         .executableTarget(name: "liquid-bench", dependencies: ["Liquid"]),
         // bench/markdown/run.sh: MarkdownRenderer against the cmark-gfm command on a generated corpus.
         .executableTarget(name: "MarkdownBench", dependencies: ["Markdown"], path: "bench/markdown/MarkdownBench"),
+        // bench/search: the search stage alone (text from built pages, scoring, index files), timed or under valgrind.
+        .executableTarget(name: "SearchBench", dependencies: ["Search"], path: "bench/search/SearchBench"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "LiquidTests", dependencies: ["Liquid"]),
         .testTarget(name: "MarkdownTests", dependencies: ["Markdown"]),

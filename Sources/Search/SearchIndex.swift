@@ -96,16 +96,16 @@ public struct SearchIndex: Sendable {
             let seen = tokens
             let scored = parallelMap(batch.count) { offset in
                 let page = document(batch.lowerBound + offset)
-                let scores = Self.scores(page)
-                let numbers = scores.map { Int32(seen.existingNumber(of: $0.token) ?? -1) }
-                return (scores: scores, numbers: numbers, file: Self.documentFile(page))
+                let tally = Self.tally(page)
+                let numbers = tally.tokens.map { Int32(seen.existingNumber(of: $0) ?? -1) }
+                return (tally: tally, numbers: numbers, file: Self.documentFile(page))
             }
             for (offset, page) in scored.enumerated() {
                 let position = batch.lowerBound + offset
-                for (index, (token, score)) in page.scores.enumerated() {
+                for index in page.numbers.indices {
                     var number = page.numbers[index]
-                    if number < 0 { number = Int32(tokens.number(of: token).number) }
-                    gathered.append((number, Posting(document: Int32(position), score: Int32(score))))
+                    if number < 0 { number = Int32(tokens.number(of: page.tally.tokens[index]).number) }
+                    gathered.append((number, Posting(document: Int32(position), score: Int32(page.tally.score(index)))))
                 }
                 files["d/\(position).json"] = page.file
             }
@@ -152,10 +152,11 @@ public struct SearchIndex: Sendable {
             if slot < list.count, list[slot].document == document32 { old[number] = list[slot].score }
         }
         var new: [Int: Int32] = [:]
-        for (token, score) in Self.scores(document) {
-            let (number, isNew) = tokens.number(of: token)
+        let tally = Self.tally(document)
+        for index in tally.tokens.indices {
+            let (number, isNew) = tokens.number(of: tally.tokens[index])
             if isNew { postings.append([]) }
-            new[number] = Int32(score)
+            new[number] = Int32(tally.score(index))
         }
         var touchedShards: Set<String> = []
         for number in Set(old.keys).union(new.keys) where old[number] != new[number] {
@@ -187,26 +188,23 @@ public struct SearchIndex: Sendable {
         return changed.sorted()
     }
 
-    /// A page's score for each token: where it stands weighs more than how often.
-    private static func scores(_ document: SearchDocument) -> [(token: Token, score: Int)] {
+    /// A page's tokens, each with the places it stands in and its count in the body.
+    private static func tally(_ document: SearchDocument) -> TokenTally {
         var tally = TokenTally()
-        func place(_ text: String, _ place: Places) {
-            SearchTokenizer.forEachToken(in: text) { tally.add($0, placed: place) }
-        }
-        place(document.title, .title)
-        for heading in document.headings { place(heading, .heading) }
-        for term in document.terms { place(term, .term) }
-        document.textUTF8.withUnsafeBufferPointer { text in
-            SearchTokenizer.forEachToken(inUTF8: text) { tally.add($0, body: 1) }
-        }
-        return tally.tokens.indices.map { entry in
-            let places = tally.places[entry]
-            var score = min(tally.bodyCounts[entry], Self.bodyCap)
-            if places.contains(.title) { score += Self.titleWeight }
-            if places.contains(.heading) { score += Self.headingWeight }
-            if places.contains(.term) { score += Self.termWeight }
-            return (tally.tokens[entry], score)
-        }
+        tally.add(document.title, placed: .title)
+        for heading in document.headings { tally.add(heading, placed: .heading) }
+        for term in document.terms { tally.add(term, placed: .term) }
+        document.textUTF8.withUnsafeBufferPointer { tally.addBody($0) }
+        return tally
+    }
+
+    /// A token's score on a page: where it stands weighs more than how often.
+    static func score(places: Places, bodyCount: Int) -> Int {
+        var score = min(bodyCount, Self.bodyCap)
+        if places.contains(.title) { score += Self.titleWeight }
+        if places.contains(.heading) { score += Self.headingWeight }
+        if places.contains(.term) { score += Self.termWeight }
+        return score
     }
 
     private static func shardFile(_ numbers: Set<Int>, tokens: [Token], postings: [[Posting]]) -> [UInt8] {

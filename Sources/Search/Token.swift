@@ -13,8 +13,14 @@ struct Token: Comparable, Sendable {
 
     init() {}
 
+    /// A CJK run's last character; most are a Hangul syllable, three UTF-8 bytes, packed at once.
     init(_ scalar: Unicode.Scalar) {
-        append(scalar)
+        if (0x800...0xFFFF).contains(scalar.value) {
+            first = Self.threeBytes(scalar.value) << 40
+            byteCount = 3
+        } else {
+            append(scalar)
+        }
     }
 
     /// A bigram; two parameters rather than a variadic one, which would allocate an array for
@@ -22,14 +28,58 @@ struct Token: Comparable, Sendable {
     init(_ first: Unicode.Scalar, _ second: Unicode.Scalar) {
         // Most bigrams are two Hangul syllables, three UTF-8 bytes each: packed at once.
         if (0x800...0xFFFF).contains(first.value), (0x800...0xFFFF).contains(second.value) {
-            func threeBytes(_ value: UInt32) -> UInt64 {
-                UInt64(0xE0 | value >> 12) << 16 | UInt64(0x80 | (value >> 6) & 0x3F) << 8 | UInt64(0x80 | value & 0x3F)
-            }
-            self.first = threeBytes(first.value) << 40 | threeBytes(second.value) << 16
+            self.first = Self.threeBytes(first.value) << 40 | Self.threeBytes(second.value) << 16
             byteCount = 6
         } else {
             append(first)
             append(second)
+        }
+    }
+
+    /// The UTF-8 bytes of a scalar from U+0800 to U+FFFF, in the low 24 bits.
+    private static func threeBytes(_ value: UInt32) -> UInt64 {
+        UInt64(0xE0 | value >> 12) << 16 | UInt64(0x80 | (value >> 6) & 0x3F) << 8 | UInt64(0x80 | value & 0x3F)
+    }
+
+    /// A word's token: `word`'s scalars, then `ending` if there is one. Most words are ASCII
+    /// and short: their bytes are packed eight at a time, where appending byte by byte was a
+    /// tenth of indexing a site.
+    init<Word: Collection<Unicode.Scalar>>(_ word: Word, then ending: Unicode.Scalar?) {
+        let total = word.count + (ending == nil ? 0 : 1)
+        if total <= Self.inlineCapacity {
+            var packed = (UInt64(0), UInt64(0), UInt64(0))
+            var word8: UInt64 = 0
+            var length = 0
+            for scalar in word {
+                guard scalar.value < 0x80 else { break }
+                word8 = word8 << 8 | UInt64(scalar.value)
+                length += 1
+                if length & 7 == 0 { Self.store(word8, wordIndex: length / 8 - 1, in: &packed) }
+            }
+            if length == word.count, ending.map({ $0.value < 0x80 }) ?? true {
+                if let ending {
+                    word8 = word8 << 8 | UInt64(ending.value)
+                    length += 1
+                    if length & 7 == 0 { Self.store(word8, wordIndex: length / 8 - 1, in: &packed) }
+                }
+                if length & 7 != 0 {
+                    Self.store(word8 << UInt64(64 - (length & 7) * 8), wordIndex: length / 8, in: &packed)
+                }
+                (first, second, third) = packed
+                byteCount = length
+                return
+            }
+        }
+        for scalar in word { append(scalar) }
+        if let ending { append(ending) }
+    }
+
+    @inline(__always)
+    private static func store(_ word: UInt64, wordIndex: Int, in packed: inout (UInt64, UInt64, UInt64)) {
+        switch wordIndex {
+        case 0: packed.0 = word
+        case 1: packed.1 = word
+        default: packed.2 = word
         }
     }
 
@@ -100,20 +150,21 @@ struct Token: Comparable, Sendable {
 }
 
 extension Token {
-    /// A cheap hash for `TokenTable`: a multiply-xor of the inline words (and of the remaining
-    /// bytes of a long token), then MurmurHash3's final mix. The table takes the low bits, and
-    /// a multiplication carries a word's bits only upwards: a short token's bytes sit at the top
-    /// of `first` (a Hangul bigram leaves its low 16 bits zero, a three-letter word its low 40),
-    /// so without the mix most tokens of a page fell into a few runs of slots.
+    /// A cheap hash for `TokenTable`, which takes its top bits (Fibonacci hashing). A token's
+    /// bytes sit at the top of its words, and a product's top bits depend on all of a factor's
+    /// bits only when they are low: byte-swapped first, so that every byte of the token reaches
+    /// the bits taken. MurmurHash3's final mix over the low bits did the same in three times
+    /// the instructions, on every token of every page. The length needs no part: no token has
+    /// a zero byte, so a longer one differs where a shorter one has its padding.
     var quickHash: UInt64 {
-        var hash = (first &* 0x9E37_79B9_7F4A_7C15) ^ (second &* 0xC2B2_AE3D_27D4_EB4F)
-        hash ^= (third &* 0x1656_67B1_9E37_79F9) ^ UInt64(byteCount)
+        var hash = first.byteSwapped &* 0x9E37_79B9_7F4A_7C15
+        hash ^= second.byteSwapped &* 0xC2B2_AE3D_27D4_EB4F
+        hash ^= third.byteSwapped &* 0x1656_67B1_9E37_79F9
         if let longBytes {
             for byte in longBytes.dropFirst(Self.inlineCapacity) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+            hash ^= hash >> 29
         }
-        hash = (hash ^ hash >> 33) &* 0xFF51_AFD7_ED55_8CCD
-        hash = (hash ^ hash >> 33) &* 0xC4CE_B9FE_1A85_EC53
-        return hash ^ hash >> 33
+        return hash
     }
 }
 
@@ -133,6 +184,8 @@ struct Places: OptionSet {
 struct TokenTable: Sendable {
     private(set) var tokens: [Token] = []
     private var slots = [Int32](repeating: -1, count: 1024)
+    /// 64 minus the number of bits a slot number has.
+    private var slotShift = 64 - 10
 
     /// The token's number, and whether it was new.
     mutating func number(of token: Token) -> (number: Int, isNew: Bool) {
@@ -151,7 +204,7 @@ struct TokenTable: Sendable {
     /// The token's number, or else the empty slot where its probe ended.
     private func probe(_ token: Token) -> (found: Int?, emptySlot: Int) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: token.quickHash) & mask
+        var slot = Int(truncatingIfNeeded: token.quickHash >> UInt64(slotShift))
         while slots[slot] >= 0 {
             let number = Int(slots[slot])
             if tokens[number] == token { return (number, slot) }
@@ -162,9 +215,10 @@ struct TokenTable: Sendable {
 
     private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
+        slotShift -= 1
         let mask = slots.count - 1
         for (number, token) in tokens.enumerated() {
-            var slot = Int(truncatingIfNeeded: token.quickHash) & mask
+            var slot = Int(truncatingIfNeeded: token.quickHash >> UInt64(slotShift))
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(number)
         }
@@ -175,19 +229,34 @@ struct TokenTable: Sendable {
 /// they first came.
 struct TokenTally {
     private(set) var table = TokenTable()
-    private(set) var places: [Places] = []
-    private(set) var bodyCounts: [Int] = []
+    /// One entry a token, by its number in `table`: one array to grow and to write to, for
+    /// every token of every page.
+    private var entries: [(places: Places, bodyCount: Int32)] = []
 
     var tokens: [Token] { table.tokens }
 
-    mutating func add(_ token: Token, placed place: Places = [], body count: Int = 0) {
+    /// The score of the token numbered `entry`.
+    func score(_ entry: Int) -> Int {
+        SearchIndex.score(places: entries[entry].places, bodyCount: Int(entries[entry].bodyCount))
+    }
+
+    /// Methods rather than closures over a tally the caller keeps: a variable captured by a
+    /// local function is checked for exclusive access at run time, on every token of every page.
+    mutating func add(_ text: String, placed place: Places) {
+        SearchTokenizer.forEachToken(in: text) { add($0, placed: place) }
+    }
+
+    mutating func addBody(_ text: UnsafeBufferPointer<UInt8>) {
+        SearchTokenizer.forEachToken(inUTF8: text) { add($0, body: 1) }
+    }
+
+    mutating func add(_ token: Token, placed place: Places = [], body count: Int32 = 0) {
         let (entry, isNew) = table.number(of: token)
         if isNew {
-            places.append(place)
-            bodyCounts.append(count)
+            entries.append((place, count))
         } else {
-            places[entry].formUnion(place)
-            bodyCounts[entry] += count
+            entries[entry].places.formUnion(place)
+            entries[entry].bodyCount &+= count
         }
     }
 }

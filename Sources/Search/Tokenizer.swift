@@ -270,10 +270,7 @@ public enum SearchTokenizer {
             kept -= 1
         }
         guard kept + (ending == nil ? 0 : 1) >= 2 else { return nil }
-        var token = Token()
-        for scalar in word.prefix(kept) { token.append(scalar) }
-        if let ending { token.append(ending) }
-        return token
+        return Token(word.prefix(kept), then: ending)
     }
 }
 

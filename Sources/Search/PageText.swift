@@ -1,0 +1,201 @@
+import Foundation
+
+/// What the search index takes from a rendered page.
+public struct SearchableText: Sendable {
+    public var text: [UInt8]
+    /// The text of the first `<h1>` inside `<main>`; nil when there is none or it is blank.
+    public var heading: String?
+
+    public init(text: [UInt8], heading: String?) {
+        self.text = text
+        self.heading = heading
+    }
+}
+
+/// The visible text of a page's `<main>` (else its `<body>`, else the whole document): tags become
+/// spaces, character references are decoded, and `nav`, `script`, `style`, `template` and
+/// `noscript` elements are dropped with their content.
+public func searchableText(ofPage html: String) -> SearchableText {
+    // Read in place: a copy of a long page's bytes would add its whole size to the build's peak.
+    var html = html
+    return html.withUTF8(searchableText(ofPageBytes:))
+}
+
+public func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> SearchableText {
+    var start = 0
+    var end = bytes.count
+    var inMain = false
+    for element in ["main", "body"] {
+        if let open = firstIndex(of: Array("<\(element)".utf8), in: bytes, from: 0),
+            let close = firstIndex(of: Array("</\(element)>".utf8), in: bytes, from: open)
+        {
+            start = open
+            end = close
+            inMain = element == "main"
+            break
+        }
+    }
+    var text: [UInt8] = []
+    text.reserveCapacity((end - start) / 2)
+    var skipping: TagName?
+    // Where the first h1's text starts and ends in `text`, found on the same pass.
+    var headingStart: Int?
+    var headingEnd: Int?
+    var index = start
+    func appendSpace() {
+        if let last = text.last, last != UInt8(ascii: " ") { text.append(UInt8(ascii: " ")) }
+    }
+    while index < end {
+        let byte = bytes[index]
+        if byte == UInt8(ascii: "<") {
+            let tagEnd = firstIndex(of: UInt8(ascii: ">"), in: bytes, from: index, to: end)
+            let closing = index + 1 < tagEnd && bytes[index + 1] == UInt8(ascii: "/")
+            let name = TagName(
+                UnsafeBufferPointer(rebasing: bytes[(closing ? index + 2 : index + 1)..<max(tagEnd, index + 1)]))
+            if let current = skipping {
+                if closing, name == current { skipping = nil }
+            } else if !closing, name.isSkippedWithContent {
+                skipping = name
+            }
+            if !name.isInline { appendSpace() }
+            if inMain, skipping == nil, headingEnd == nil, name == TagName.h1 {
+                if closing {
+                    if headingStart != nil { headingEnd = text.count }
+                } else if headingStart == nil {
+                    headingStart = text.count
+                }
+            }
+            index = tagEnd + 1
+        } else if skipping != nil {
+            index = firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index, to: end)
+        } else if byte == UInt8(ascii: "&") {
+            let referenceEnd = bytes[index..<min(end, index + 12)].firstIndex(of: UInt8(ascii: ";"))
+            if let referenceEnd,
+                let decoded = decodedReference(String(decoding: bytes[(index + 1)..<referenceEnd], as: UTF8.self))
+            {
+                text += Array(decoded.utf8)
+                index = referenceEnd + 1
+            } else {
+                text.append(byte)
+                index += 1
+            }
+        } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: " ")
+            || byte == UInt8(ascii: "\r")
+        {
+            appendSpace()
+            index += 1
+        } else {
+            // Copied a run at a time up to the next tag, reference or space: most of a page.
+            var runEnd = index + 1
+            while runEnd < end, !endsTextRun(bytes[runEnd]) { runEnd += 1 }
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
+            index = runEnd
+        }
+    }
+    var heading: String?
+    if let headingStart, let headingEnd {
+        var bytes = text[headingStart..<headingEnd]
+        while bytes.first == UInt8(ascii: " ") { bytes.removeFirst() }
+        while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+        if !bytes.isEmpty { heading = String(decoding: bytes, as: UTF8.self) }
+    }
+    while text.last == UInt8(ascii: " ") { text.removeLast() }
+    while text.first == UInt8(ascii: " ") { text.removeFirst() }
+    return SearchableText(text: text, heading: heading)
+}
+
+private func endsTextRun(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "<"), UInt8(ascii: "&"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"),
+        UInt8(ascii: "\r"):
+        return true
+    default:
+        return false
+    }
+}
+
+/// An element name, lower-cased and packed into an integer, a byte a letter: every tag of every
+/// page is classified, and a String of each name, hashed into a set, was a tenth of indexing a
+/// site. Names longer than eight letters are none of those asked about and all compare equal.
+private struct TagName: Equatable {
+    private let packed: UInt64
+
+    init(_ name: String) {
+        var name = name
+        self = name.withUTF8(TagName.init)
+    }
+
+    init(_ name: UnsafeBufferPointer<UInt8>) {
+        var packed: UInt64 = 0
+        var length = 0
+        for byte in name {
+            let lower = byte | 0x20
+            guard
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            else { break }
+            length += 1
+            guard length <= 8 else {
+                packed = .max
+                break
+            }
+            packed = packed << 8 | UInt64(byte >= UInt8(ascii: "A") ? lower : byte)
+        }
+        self.packed = packed
+    }
+
+    /// Elements dropped with everything inside them.
+    var isSkippedWithContent: Bool { Self.skippedWithContent.contains(self) }
+
+    /// Elements inside a word (`<mark>바이오</mark>클러스터`): no space is put where they start or end.
+    var isInline: Bool { Self.inline.contains(self) }
+
+    static let h1 = TagName("h1")
+
+    private static let skippedWithContent = ["nav", "script", "style", "template", "noscript"].map(TagName.init(_:))
+    private static let inline = [
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp",
+        "small", "span", "strong", "sub", "sup", "time", "u", "var", "del", "ins",
+    ].map(TagName.init(_:))
+}
+
+/// The first `byte` in `start..<end`, else `end`; memchr, as every tag of every page is looked
+/// through for its end.
+private func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    guard let base = bytes.baseAddress, start < end, let hit = memchr(base + start, Int32(byte), end - start)
+    else { return end }
+    return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+}
+
+/// memchr for the first byte, then memcmp: this runs over the whole of every page.
+private func firstIndex(of needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    guard let base = bytes.baseAddress, let first = needle.first else { return nil }
+    let lastStart = bytes.count - needle.count
+    var position = start
+    while position <= lastStart {
+        guard let hit = memchr(base + position, Int32(first), lastStart - position + 1) else { return nil }
+        let index = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+        if needle.withUnsafeBytes({ $0.baseAddress.map { memcmp(base + index, $0, needle.count) } }) == 0 {
+            return index
+        }
+        position = index + 1
+    }
+    return nil
+}
+
+private func decodedReference(_ name: String) -> String? {
+    switch name {
+    case "amp": return "&"
+    case "lt": return "<"
+    case "gt": return ">"
+    case "quot": return "\""
+    case "apos": return "'"
+    case "nbsp": return " "
+    default:
+        guard name.hasPrefix("#") else { return nil }
+        let digits = name.dropFirst()
+        let value =
+            digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
+        return value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+    }
+}
