@@ -338,8 +338,11 @@ private final class CmarkArena {
         Unmanaged<CmarkArena>.fromOpaque(current).release()
     }
 
-    private static var current: CmarkArena? {
-        pthread_getspecific(slot.key).map { Unmanaged<CmarkArena>.fromOpaque($0).takeUnretainedValue() }
+    /// The arena entered on this thread, if any, unretained: cmark allocates and frees for every
+    /// node and buffer, and retaining and releasing the arena around each call (atomic counts)
+    /// was as much as a tenth of the parse stage's own work.
+    private static var current: Unmanaged<CmarkArena>? {
+        pthread_getspecific(slot.key).map { Unmanaged<CmarkArena>.fromOpaque($0) }
     }
 
     private func allocate(_ size: Int) -> UnsafeMutableRawPointer? {
@@ -382,12 +385,14 @@ private final class CmarkArena {
         return moved
     }
 
-    /// The arena that owns `pointer`: the current one or one it was entered inside.
-    private static func owner(of pointer: UnsafeMutableRawPointer) -> CmarkArena? {
+    /// The arena that owns `pointer`: the current one or one it was entered inside. Unretained,
+    /// as `current`: an entered arena stays alive until it is left.
+    private static func owner(of pointer: UnsafeMutableRawPointer) -> Unmanaged<CmarkArena>? {
         var arena = current
         while let candidate = arena {
-            if candidate.owns(pointer) { return candidate }
-            arena = candidate.previous.map { Unmanaged<CmarkArena>.fromOpaque($0).takeUnretainedValue() }
+            let (owns, previous) = candidate._withUnsafeGuaranteedRef { ($0.owns(pointer), $0.previous) }
+            if owns { return candidate }
+            arena = previous.map { Unmanaged<CmarkArena>.fromOpaque($0) }
         }
         return nil
     }
@@ -415,11 +420,17 @@ private final class CmarkArena {
                 calloc: { count, size in
                     let (total, overflow) = count.multipliedReportingOverflow(by: size)
                     guard !overflow else { return nil }
-                    return CmarkArena.current?.allocate(total) ?? calloc(count, size)
+                    guard let arena = CmarkArena.current else { return calloc(count, size) }
+                    return arena._withUnsafeGuaranteedRef { $0.allocate(total) } ?? calloc(count, size)
                 },
                 realloc: { pointer, size in
-                    guard let pointer else { return CmarkArena.current?.allocate(size) ?? realloc(nil, size) }
-                    if let arena = CmarkArena.owner(of: pointer) { return arena.reallocate(pointer, to: size) }
+                    guard let pointer else {
+                        guard let arena = CmarkArena.current else { return realloc(nil, size) }
+                        return arena._withUnsafeGuaranteedRef { $0.allocate(size) } ?? realloc(nil, size)
+                    }
+                    if let arena = CmarkArena.owner(of: pointer) {
+                        return arena._withUnsafeGuaranteedRef { $0.reallocate(pointer, to: size) }
+                    }
                     return realloc(pointer, size)
                 },
                 free: { pointer in
