@@ -112,11 +112,20 @@ struct CmarkNode: Equatable {
 
     var parent: CmarkNode? { cmark_node_parent(pointer).map(CmarkNode.init) }
     var firstChild: CmarkNode? { cmark_node_first_child(pointer).map(CmarkNode.init) }
+    var lastChild: CmarkNode? { cmark_node_last_child(pointer).map(CmarkNode.init) }
     var next: CmarkNode? { cmark_node_next(pointer).map(CmarkNode.init) }
     var previous: CmarkNode? { cmark_node_previous(pointer).map(CmarkNode.init) }
 
     var headingLevel: Int { Int(cmark_node_get_heading_level(pointer)) }
     var isTightList: Bool { cmark_node_get_list_tight(pointer) != 0 }
+
+    /// Whether a code block is fenced (rather than indented).
+    var isFencedCode: Bool {
+        var length: Int32 = 0
+        var offset: Int32 = 0
+        var character: CChar = 0
+        return cmark_node_get_fenced(pointer, &length, &offset, &character) != 0
+    }
 
     /// The literal of a text, code, code block or HTML node, without copying. The bytes stay
     /// valid until the node is changed or freed.

@@ -14,6 +14,11 @@
 /// CDATA) are followed to their end and never cut. Documents with what joins blocks across the
 /// whole document, link reference definitions and footnotes (both are written `[…]:`) and the
 /// summary marker `<!--more-->`, are parsed whole.
+///
+/// The scanner is a model of CommonMark, not cmark: a fence line inside an HTML block that a
+/// blank line ends, for one, is HTML to cmark and a fence to it. So the renderer checks each
+/// cut against cmark's tree of the piece before it, and parses a piece that ends inside fenced
+/// code or HTML together with the next (`MarkdownRenderer.render(bytes:pieces:…)`).
 enum LongDocuments {
     /// From this size on a document is parsed in pieces if it can be; one that cannot is
     /// given the system's memory rather than an arena (see `CmarkArena`).

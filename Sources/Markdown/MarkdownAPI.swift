@@ -130,21 +130,42 @@ public struct MarkdownRenderer: Sendable {
         var identifiers = HeadingIdentifiers()
         var whole = DocumentRendering.Piece()
         var lineOffset = firstLine - 1
-        for (number, range) in pieces.enumerated() {
-            let pieceBytes = UnsafeBufferPointer(rebasing: bytes[range])
-            let source = SourceText(pieceBytes)
+        var start = pieces.first?.lowerBound ?? 0
+        var nextPiece = 0
+        var isFirstPiece = true
+        while nextPiece < pieces.count {
+            var end = pieces[nextPiece].upperBound
+            nextPiece += 1
             let piece: DocumentRendering.Piece
+            let source: SourceText
             do throws(CmarkError) {
-                let document = try CmarkDocument(parsing: pieceBytes, unsafeHTML: options.unsafeHTML)
-                piece = DocumentRendering(source: source, path: path, lineOffset: lineOffset)
-                    .render(document: document, resolveLink: resolveLink, identifiers: &identifiers)
+                while true {
+                    let pieceBytes = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                    let pieceSource = SourceText(pieceBytes)
+                    let document = try CmarkDocument(parsing: pieceBytes, unsafeHTML: options.unsafeHTML)
+                    // Each cut follows a blank line; cmark's own tree tells whether a block was
+                    // still open there, which `LongDocuments` may have missed (a fence line
+                    // inside an HTML block that a blank line ends, taken for a fence). Then the
+                    // piece takes in the next one and is parsed again.
+                    if nextPiece < pieces.count, Self.endsInsideBlock(document, lastLine: pieceSource.lineBreakCount) {
+                        end = pieces[nextPiece].upperBound
+                        nextPiece += 1
+                        continue
+                    }
+                    source = pieceSource
+                    piece = DocumentRendering(source: pieceSource, path: path, lineOffset: lineOffset)
+                        .render(document: document, resolveLink: resolveLink, identifiers: &identifiers)
+                    break
+                }
             } catch {
                 throw DiagnosticList([Self.diagnostic(for: error, path: path)])
             }
             // The first piece is taken as it is: for all but long documents it is the only
             // one, and appending it to nothing would copy its text and lists.
-            if number == 0 { whole = piece } else { whole.append(piece) }
+            if isFirstPiece { whole = piece } else { whole.append(piece) }
+            isFirstPiece = false
             lineOffset += source.lineBreakCount
+            start = end
         }
         if !whole.failures.isEmpty { throw DiagnosticList(whole.failures) }
         return RenderedMarkdown(
@@ -155,6 +176,18 @@ public struct MarkdownRenderer: Sendable {
             summaryHTML: whole.summaryHTML ?? "",
             plainText: whole.plainText.withUnsafeBufferPointer(stringOfCmarkUTF8)
         )
+    }
+
+    /// Whether the document's last block is fenced code or an HTML block reaching its last
+    /// line, which is blank: one that closed ends on the line that closed it, and those a
+    /// blank line ends (indented code, HTML blocks 6 and 7) stop before it.
+    private static func endsInsideBlock(_ document: CmarkDocument, lastLine: Int) -> Bool {
+        guard let last = document.root.lastChild, last.endLine >= lastLine else { return false }
+        switch last.kind {
+        case .codeBlock: return last.isFencedCode
+        case .htmlBlock: return true
+        default: return false
+        }
     }
 
     private static func diagnostic(for error: CmarkError, path: String) -> Diagnostic {

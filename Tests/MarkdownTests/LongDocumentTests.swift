@@ -216,3 +216,41 @@ private func smallestPieces(of markdown: inout String) -> [String]? {
     #expect(report(cut: true) == report(cut: false))
     #expect(report(cut: false).components(separatedBy: "error: no").count == 3)
 }
+
+/// Found by the differential fuzzer: a fence line inside an HTML block that a blank line ends
+/// is HTML, but the scanner took it for a fence, and from then on took the document's real
+/// fences the other way round, so it offered a cut inside one. The renderer asks cmark whether
+/// a piece ends inside fenced code or HTML, and then parses it together with the next.
+@Test func aCutInsideABlockTheScannerMissedIsNotMade() throws {
+    var markdown = """
+        <div>
+        ```
+        </div>
+
+        Text.
+
+        ```
+        code
+
+        Still code, where the scanner offers a cut.
+        ```
+
+        After.
+
+        """
+    #expect(
+        smallestPieces(of: &markdown) == [
+            "<div>\n```\n</div>\n\nText.\n\n```\ncode\n\n",
+            "Still code, where the scanner offers a cut.\n```\n\nAfter.\n",
+        ])
+    let keep: (MarkdownLink) -> LinkDecision = { _ in .keep }
+    let whole = try renderInPieces(markdown, pieceSize: nil, resolveLink: keep)
+    let pieced = try markdown.withUTF8 { bytes in
+        try MarkdownRenderer().render(
+            bytes: bytes, pieces: LongDocuments.pieces(of: bytes, pieceSize: 1) ?? [], path: "content/long.md",
+            firstLine: 4, resolveLink: keep)
+    }
+    #expect(pieced.html == whole.html)
+    #expect(whole.html.contains("<pre><code>code\n\nStill code, where the scanner offers a cut.\n</code></pre>"))
+    #expect(pieced.plainText == whole.plainText)
+}
