@@ -49,7 +49,7 @@ final class AssetFingerprints: Sendable {
     var copies: [(path: String, asked: String, source: String)] {
         named.withLock { table in
             table.compactMap { asked, name in files[asked].map { (name, asked, $0) } }
-                .sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+                .sorted { precedesInScalarOrder($0.path, $1.path) }
         }
     }
 

@@ -8,7 +8,7 @@ struct BuiltFiles: SiteFiles {
     let paths: [String]
 
     init(_ files: [String: OutputFile]) {
-        self.init(files, sortedPaths: files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        self.init(files, sortedPaths: files.keys.sorted(by: precedesInScalarOrder))
     }
 
     /// `sortedPaths` must be the keys of `files` in byte order, as a caller that keeps them knows.

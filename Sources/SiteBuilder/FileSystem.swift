@@ -66,7 +66,7 @@ enum FileSystem {
             }
             entries.append(FolderEntry(name: name, type: type))
         }
-        entries.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        entries.sort { precedesInScalarOrder($0.name, $1.name) }
         return entries
     }
 

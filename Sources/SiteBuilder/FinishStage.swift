@@ -39,7 +39,7 @@ enum FinishStage {
     /// `{"files": [{"path", "sha256", "size"}, …]}`, one file a line in byte order of the path,
     /// so that two manifests can be compared with `diff` and equal builds give equal bytes.
     private static func manifest(_ state: BuildState) -> String {
-        let files = state.outputs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let files = state.outputs.sorted { precedesInScalarOrder($0.key, $1.key) }
         let entries = parallelMap(files.count, serial: !state.options.parallel) { index -> Result<String, Diagnostic> in
             let (path, file) = files[index]
             let bytes: [UInt8]

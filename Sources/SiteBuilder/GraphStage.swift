@@ -113,7 +113,7 @@ private struct GraphBuilder {
         }
         let homes = graph.languages.map(\.home)
         let synthesized = sectionPages.values.filter { $0.source == nil }.sorted {
-            $0.path.utf8.lexicographicallyPrecedes($1.path.utf8)
+            precedesInScalarOrder($0.path, $1.path)
         }
         all = homes.filter { $0.source == nil } + synthesized.filter { $0.kind != .home } + all
         for page in all { setURL(page) }
@@ -244,7 +244,7 @@ private struct GraphBuilder {
     /// Puts every page in its section and every section in its parent, in the standard order,
     /// and links each regular page to its neighbours.
     private func linkSections(_ pages: [Page]) {
-        let sections = sectionPages.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        let sections = sectionPages.values.sorted { precedesInScalarOrder($0.path, $1.path) }
         for section in sections {
             section.section = section
             if section.kind == .section {

@@ -186,7 +186,7 @@ public final class LiveSite: @unchecked Sendable {
 
         let touched = Set(changed).union(unsettledOutputs)
         if !touched.allSatisfy({ files[$0] != nil && state.outputs[$0] != nil }) {
-            sortedPaths = state.outputs.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            sortedPaths = state.outputs.keys.sorted(by: precedesInScalarOrder)
         }
         let checking = BuildState(options: state.options, paths: state.paths)
         checking.config = config

@@ -145,7 +145,7 @@ enum WriteStage {
                 Diagnostic(at: nil, "cannot write the site: \(problem?.message ?? "\(error)")", hint: problem?.hint))
             return
         }
-        let files = state.outputs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        let files = state.outputs.sorted { precedesInScalarOrder($0.key, $1.key) }
         let failures = parallelMap(files.count, serial: !state.options.parallel) { index -> Diagnostic? in
             let (path, file) = files[index]
             let target = paths.temporary + "/" + path

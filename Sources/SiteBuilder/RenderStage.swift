@@ -127,7 +127,7 @@ func sitemap(_ graph: SiteGraph) -> String {
         }
         entries.append((location, text + "  </url>\n"))
     }
-    entries.sort { $0.location.utf8.lexicographicallyPrecedes($1.location.utf8) }
+    entries.sort { precedesInScalarOrder($0.location, $1.location) }
     return """
         <?xml version="1.0" encoding="utf-8"?>
         <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">

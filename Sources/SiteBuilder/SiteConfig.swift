@@ -389,9 +389,19 @@ func baseURLParts(_ text: String) -> (basePath: String, root: String)? {
 }
 
 /// Unicode scalar order, which neither locale nor normalisation can change (UTF-8 byte order
-/// is the same order, and much cheaper to compare).
+/// is the same order, and much cheaper to compare). With memcmp on the bytes in place: sorting
+/// a large site's output paths (twenty thousand, several times a build, with long common
+/// prefixes) through the generic `lexicographicallyPrecedes` was 1% of a build.
 func precedesInScalarOrder(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    guard #available(macOS 26, *) else { return a.utf8.lexicographicallyPrecedes(b.utf8) }
+    return a.utf8.span.withUnsafeBufferPointer { x in
+        b.utf8.span.withUnsafeBufferPointer { y in
+            let common = min(x.count, y.count)
+            guard common > 0, let left = x.baseAddress, let right = y.baseAddress else { return x.count < y.count }
+            let order = memcmp(left, right, common)
+            return order != 0 ? order < 0 : x.count < y.count
+        }
+    }
 }
 
 /// One segment of a URL path: not empty, not `.` or `..`, no `/`, `\`, NUL or other control character.
