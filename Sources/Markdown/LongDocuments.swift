@@ -18,7 +18,7 @@
 /// The scanner is a model of CommonMark, not cmark: a fence line inside an HTML block that a
 /// blank line ends, for one, is HTML to cmark and a fence to it. So the renderer checks each
 /// cut against cmark's tree of the piece before it, and parses a piece that ends inside fenced
-/// code or HTML together with the next (`MarkdownRenderer.render(bytes:pieces:…)`).
+/// code or HTML together with the rest of the document (`MarkdownRenderer.render(bytes:pieces:…)`).
 enum LongDocuments {
     /// From this size on a document is parsed in pieces if it can be; one that cannot is
     /// given the system's memory rather than an arena (see `CmarkArena`).

@@ -145,11 +145,13 @@ public struct MarkdownRenderer: Sendable {
                     let document = try CmarkDocument(parsing: pieceBytes, unsafeHTML: options.unsafeHTML)
                     // Each cut follows a blank line; cmark's own tree tells whether a block was
                     // still open there, which `LongDocuments` may have missed (a fence line
-                    // inside an HTML block that a blank line ends, taken for a fence). Then the
-                    // piece takes in the next one and is parsed again.
+                    // inside an HTML block that a blank line ends, taken for a fence). Its later
+                    // cuts are then not to be trusted either, so the piece takes in the rest of
+                    // the document and is parsed again: the whole tree's memory, as for a page
+                    // that cannot be cut, but never more than twice the parsing.
                     if nextPiece < pieces.count, Self.endsInsideBlock(document, lastLine: pieceSource.lineBreakCount) {
-                        end = pieces[nextPiece].upperBound
-                        nextPiece += 1
+                        end = pieces[pieces.count - 1].upperBound
+                        nextPiece = pieces.count
                         continue
                     }
                     source = pieceSource

@@ -220,7 +220,7 @@ private func smallestPieces(of markdown: inout String) -> [String]? {
 /// Found by the differential fuzzer: a fence line inside an HTML block that a blank line ends
 /// is HTML, but the scanner took it for a fence, and from then on took the document's real
 /// fences the other way round, so it offered a cut inside one. The renderer asks cmark whether
-/// a piece ends inside fenced code or HTML, and then parses it together with the next.
+/// a piece ends inside fenced code or HTML, and then parses it together with the rest.
 @Test func aCutInsideABlockTheScannerMissedIsNotMade() throws {
     var markdown = """
         <div>
