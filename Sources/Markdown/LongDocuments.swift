@@ -124,8 +124,9 @@ enum LongDocuments {
 
         /// A fence: up to three spaces, then three or more backticks or tildes. It opens code
         /// unless it is of backticks and its info string holds one; it closes code only with
-        /// nothing but spaces after it. (A fence inside a list item counts too: waiting for
-        /// its end only cuts less.)
+        /// nothing but spaces after it. (A fence inside a list item counts too. That can put
+        /// the scanner out of step with cmark, which then reads every later fence the other way
+        /// round; the renderer's check of each cut against cmark's tree catches it.)
         private static func fence(in line: UnsafeBufferPointer<UInt8>)
             -> (character: UInt8, length: Int, opens: Bool, restIsBlank: Bool)?
         {
