@@ -42,6 +42,18 @@ public enum SearchTokenizer {
         while index < bytes.count {
             let lead = bytes[index]
             if lead < 0x80 {
+                // A word of ASCII letters and digits alone, as most English words are, is
+                // tokenized from its bytes at once; one that goes on with an apostrophe or a
+                // letter beyond ASCII is read a scalar at a time.
+                if stream.wordLength == 0, isASCIILetterOrDigit(lead) {
+                    var end = index + 1
+                    while end < bytes.count, isASCIILetterOrDigit(bytes[end]) { end += 1 }
+                    if end == bytes.count || bytes[end] < 0x80 && bytes[end] != UInt8(ascii: "'") {
+                        stream.take(asciiWord: UnsafeBufferPointer(rebasing: bytes[index..<end]), body)
+                        index = end
+                        continue
+                    }
+                }
                 stream.take(ascii: lead, body)
                 index += 1
                 continue
@@ -50,7 +62,7 @@ public enum SearchTokenizer {
             index += length
             guard let decoded else { continue }
             if isCJK(decoded) {
-                stream.take(decoded, body)
+                stream.take(cjk: decoded, body)
             } else {
                 for mapped in decoded.properties.lowercaseMapping.unicodeScalars { stream.take(mapped, body) }
             }
@@ -108,12 +120,29 @@ public enum SearchTokenizer {
             }
         }
 
+        /// What `take(ascii:)` of each byte and then the next separator would do for the
+        /// word; `word` is ASCII letters and digits, and no word is being read.
+        mutating func take(asciiWord word: UnsafeBufferPointer<UInt8>, _ body: (Token) -> Void) {
+            beforeSpace = nil
+            endCJKRun(body)
+            if let (kept, ending) = pluralStem(LowercasedASCII(bytes: word)) {
+                body(
+                    Token(
+                        lowercasing: UnsafeBufferPointer(rebasing: word[..<kept]), then: ending.map { UInt8($0.value) })
+                )
+            }
+        }
+
+        mutating func take(cjk scalar: Unicode.Scalar, _ body: (Token) -> Void) {
+            endWord(body)
+            if let previous = previousCJK ?? beforeSpace { body(Token(previous, scalar)) }
+            beforeSpace = nil
+            previousCJK = scalar
+        }
+
         mutating func take(_ scalar: Unicode.Scalar, _ body: (Token) -> Void) {
             if isCJK(scalar) {
-                endWord(body)
-                if let previous = previousCJK ?? beforeSpace { body(Token(previous, scalar)) }
-                beforeSpace = nil
-                previousCJK = scalar
+                take(cjk: scalar, body)
                 return
             }
             beforeSpace = nil
@@ -249,8 +278,36 @@ public enum SearchTokenizer {
         return withoutPluralEnding(stem.filter { !isApostrophe($0) })
     }
 
+    static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// ASCII letters and digits as the lower-cased scalars a word is made of.
+    private struct LowercasedASCII: RandomAccessCollection {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var startIndex: Int { 0 }
+        var endIndex: Int { bytes.count }
+        // Setting 0x20 lower-cases a letter and leaves a digit as it is.
+        subscript(position: Int) -> Unicode.Scalar { Unicode.Scalar(bytes[position] | 0x20) }
+    }
+
     private static func withoutPluralEnding<Word: RandomAccessCollection<Unicode.Scalar>>(_ word: Word) -> Token?
     where Word.Index == Int {
+        guard let (kept, ending) = pluralStem(word) else { return nil }
+        return Token(word.prefix(kept), then: ending)
+    }
+
+    /// How many of a word's scalars its token keeps, and the ending put after them ("companies"
+    /// keeps 6 and ends in "y"); nil when what is left is too short to index.
+    private static func pluralStem<Word: RandomAccessCollection<Unicode.Scalar>>(_ word: Word) -> (
+        kept: Int, ending: Unicode.Scalar?
+    )? where Word.Index == Int {
         func ends(_ suffix: StaticString) -> Bool {
             let count = suffix.utf8CodeUnitCount
             guard word.count >= count else { return false }
@@ -270,7 +327,7 @@ public enum SearchTokenizer {
             kept -= 1
         }
         guard kept + (ending == nil ? 0 : 1) >= 2 else { return nil }
-        return Token(word.prefix(kept), then: ending)
+        return (kept, ending)
     }
 }
 
