@@ -35,73 +35,117 @@ public func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> Sea
             break
         }
     }
-    var text: [UInt8] = []
-    text.reserveCapacity((end - start) / 2)
-    var skipping: TagName?
-    // Where the first h1's text starts and ends in `text`, found on the same pass.
-    var headingStart: Int?
-    var headingEnd: Int?
-    var index = start
-    func appendSpace() {
-        if let last = text.last, last != UInt8(ascii: " ") { text.append(UInt8(ascii: " ")) }
-    }
-    while index < end {
-        let byte = bytes[index]
-        if byte == UInt8(ascii: "<") {
-            let tagEnd = firstIndex(of: UInt8(ascii: ">"), in: bytes, from: index, to: end)
-            let closing = index + 1 < tagEnd && bytes[index + 1] == UInt8(ascii: "/")
-            let name = TagName(
-                UnsafeBufferPointer(rebasing: bytes[(closing ? index + 2 : index + 1)..<max(tagEnd, index + 1)]))
-            if let current = skipping {
-                if closing, name == current { skipping = nil }
-            } else if !closing, name.isSkippedWithContent {
-                skipping = name
-            }
-            if !name.isInline { appendSpace() }
-            if inMain, skipping == nil, headingEnd == nil, name == TagName.h1 {
-                if closing {
-                    if headingStart != nil { headingEnd = text.count }
-                } else if headingStart == nil {
-                    headingStart = text.count
-                }
-            }
-            index = tagEnd + 1
-        } else if skipping != nil {
-            index = firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index, to: end)
-        } else if byte == UInt8(ascii: "&") {
-            let referenceEnd = bytes[index..<min(end, index + 12)].firstIndex(of: UInt8(ascii: ";"))
-            if let referenceEnd,
-                let decoded = decodedReference(String(decoding: bytes[(index + 1)..<referenceEnd], as: UTF8.self))
-            {
-                text += Array(decoded.utf8)
-                index = referenceEnd + 1
-            } else {
-                text.append(byte)
-                index += 1
-            }
-        } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: " ")
-            || byte == UInt8(ascii: "\r")
-        {
-            appendSpace()
-            index += 1
-        } else {
-            // Copied a run at a time up to the next tag, reference or space: most of a page.
-            var runEnd = index + 1
-            while runEnd < end, !endsTextRun(bytes[runEnd]) { runEnd += 1 }
-            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
-            index = runEnd
-        }
-    }
     var heading: String?
-    if let headingStart, let headingEnd {
-        var bytes = text[headingStart..<headingEnd]
-        while bytes.first == UInt8(ascii: " ") { bytes.removeFirst() }
-        while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
-        if !bytes.isEmpty { heading = String(decoding: bytes, as: UTF8.self) }
+    // Written into one buffer the size of what is read: no byte read gives more than one byte
+    // of text (a tag gives at most a space, a character reference its character, which is
+    // never longer than the reference). Appending each run to an array cost a call into the
+    // standard library, a tenth of indexing a site.
+    let text = [UInt8](unsafeUninitializedCapacity: end - start) { buffer, initialized in
+        guard let base = buffer.baseAddress else { return }
+        var text = TextWriter(base: base, capacity: buffer.count)
+        var skipping: TagName?
+        // Where the first h1's text starts and ends in `text`, found on the same pass.
+        var headingStart: Int?
+        var headingEnd: Int?
+        var index = start
+        while index < end {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "<") {
+                let tagEnd = firstIndex(of: UInt8(ascii: ">"), in: bytes, from: index, to: end)
+                let closing = index + 1 < tagEnd && bytes[index + 1] == UInt8(ascii: "/")
+                let name = TagName(
+                    UnsafeBufferPointer(rebasing: bytes[(closing ? index + 2 : index + 1)..<max(tagEnd, index + 1)]))
+                if let current = skipping {
+                    if closing, name == current { skipping = nil }
+                } else if !closing, name.isSkippedWithContent {
+                    skipping = name
+                }
+                if !name.isInline { text.appendSpace() }
+                if inMain, skipping == nil, headingEnd == nil, name == TagName.h1 {
+                    if closing {
+                        if headingStart != nil { headingEnd = text.count }
+                    } else if headingStart == nil {
+                        headingStart = text.count
+                    }
+                }
+                index = tagEnd + 1
+            } else if skipping != nil {
+                index = firstIndex(of: UInt8(ascii: "<"), in: bytes, from: index, to: end)
+            } else if byte == UInt8(ascii: "&") {
+                let referenceEnd = bytes[index..<min(end, index + 12)].firstIndex(of: UInt8(ascii: ";"))
+                if let referenceEnd,
+                    var decoded = decodedReference(String(decoding: bytes[(index + 1)..<referenceEnd], as: UTF8.self))
+                {
+                    decoded.withUTF8 { text.append($0) }
+                    index = referenceEnd + 1
+                } else {
+                    text.append(byte)
+                    index += 1
+                }
+            } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: " ")
+                || byte == UInt8(ascii: "\r")
+            {
+                text.appendSpace()
+                index += 1
+            } else {
+                // Copied a run at a time up to the next tag, reference or space: most of a page.
+                var runEnd = index + 1
+                while runEnd < end, !endsTextRun(bytes[runEnd]) { runEnd += 1 }
+                text.append(UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
+                index = runEnd
+            }
+        }
+        if let headingStart, let headingEnd {
+            var bytes = UnsafeBufferPointer(start: base + headingStart, count: headingEnd - headingStart)[...]
+            while bytes.first == UInt8(ascii: " ") { bytes.removeFirst() }
+            while bytes.last == UInt8(ascii: " ") { bytes.removeLast() }
+            if !bytes.isEmpty { heading = String(decoding: bytes, as: UTF8.self) }
+        }
+        initialized = text.trimmedOfSpaces()
     }
-    while text.last == UInt8(ascii: " ") { text.removeLast() }
-    while text.first == UInt8(ascii: " ") { text.removeFirst() }
     return SearchableText(text: text, heading: heading)
+}
+
+/// Text written into memory that `searchableText` has sized to hold it.
+private struct TextWriter {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    private(set) var count = 0
+
+    init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
+
+    mutating func append(_ byte: UInt8) {
+        assert(count < capacity, "searchable text longer than the page's bytes")
+        base[count] = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        assert(count + bytes.count <= capacity, "searchable text longer than the page's bytes")
+        (base + count).initialize(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// One space between words, never two and never first.
+    mutating func appendSpace() {
+        if count > 0, base[count - 1] != UInt8(ascii: " ") { append(UInt8(ascii: " ")) }
+    }
+
+    /// Drops spaces at both ends (a decoded `&nbsp;` may put one first); returns the count left.
+    mutating func trimmedOfSpaces() -> Int {
+        while count > 0, base[count - 1] == UInt8(ascii: " ") { count -= 1 }
+        var leading = 0
+        while leading < count, base[leading] == UInt8(ascii: " ") { leading += 1 }
+        if leading > 0 {
+            base.update(from: base + leading, count: count - leading)
+            count -= leading
+        }
+        return count
+    }
 }
 
 private func endsTextRun(_ byte: UInt8) -> Bool {

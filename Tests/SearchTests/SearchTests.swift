@@ -331,3 +331,21 @@ private func runScript(
     let stored = try #require(files["d/0.json"].map { String(decoding: $0, as: UTF8.self) })
     #expect(stored.hasSuffix("가e\u{301}\"}"))
 }
+
+@Test func pageTextIsMainsVisibleTextWithReferencesDecoded() {
+    let page = searchableText(
+        ofPage: """
+            <html><body><nav>skip me</nav><main><h1> Title <em>x</em></h1><p>a&amp;b &lt;tag&gt; caf&#233; \
+            &#x1F600;</p><script>var x</script><p>one<b>two</b>
+            \tthree</p></main></body></html>
+            """)
+    #expect(String(decoding: page.text, as: UTF8.self) == "Title x a&b <tag> café 😀 onetwo three")
+    #expect(page.heading == "Title x")
+    // A decoded space is kept as it is, but never at either end.
+    let spaced = searchableText(ofPage: "<main>&nbsp;&nbsp;word&#32;&#32;</main>")
+    #expect(String(decoding: spaced.text, as: UTF8.self) == "word")
+    #expect(spaced.heading == nil)
+    // Four bytes from eight, the most a reference gives for its length; no <main>, so <body>.
+    let references = searchableText(ofPage: "<body>&#65536;&#65536;</body>")
+    #expect(String(decoding: references.text, as: UTF8.self) == "\u{10000}\u{10000}")
+}
