@@ -3,6 +3,7 @@ import Foundation
 import LinkChecker
 import Liquid
 import Search
+import Synchronization
 
 /// Where a build reads and writes, as absolute paths and as diagnostics show them.
 struct BuildPaths: Sendable {
@@ -161,8 +162,12 @@ enum Pipeline {
             pages: state.pagesRendered, files: state.outputs.count, linksChecked: state.linksChecked,
             seconds: seconds(since: started), stages: timings, warnings: warnings)
         cache?.record(state, summary: summary)
+        if options.processEndsAfterBuild { keptUntilExit.withLock { $0.append(state) } }
         return summary
     }
+
+    /// Builds whose memory the process's end reclaims (`BuildOptions.processEndsAfterBuild`).
+    private static let keptUntilExit = Mutex<[BuildState]>([])
 
     /// Runs `stages` in order until one reports an error, timing each.
     static func run(_ stages: [Stage], on state: BuildState) async -> [StageTiming] {

@@ -32,7 +32,8 @@ struct BuildCommand: AsyncParsableCommand {
             includeDrafts: drafts,
             includeFuture: future,
             baseURL: baseURL,
-            cacheFolder: folders.sourceURL.appendingPathComponent(".bridgehead-cache")
+            cacheFolder: folders.sourceURL.appendingPathComponent(".bridgehead-cache"),
+            processEndsAfterBuild: true
         )
         printSummary(try await SiteBuilder.build(options), verbose: folders.verbose)
     }

@@ -38,7 +38,8 @@ struct PublishCommand: AsyncParsableCommand {
             output: folders.outputURL,
             baseURL: baseURL,
             production: true,
-            now: try sourceDateEpoch() ?? Date()
+            now: try sourceDateEpoch() ?? Date(),
+            processEndsAfterBuild: true
         )
         printSummary(try await SiteBuilder.build(options), verbose: folders.verbose)
     }
