@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 
 /// The site's own address, from `LinkCheckOptions.baseURL`: absolute URLs on it are internal,
 /// and root-relative links must start with its path. A base URL may also be only a path
@@ -95,7 +96,7 @@ struct SiteIndex: Sendable {
     }
 
     func index(of path: [UInt8]) -> Int? {
-        if let index = indexByHash[Self.hash(path)], index >= 0, pathBytes[index] == path { return index }
+        if let index = indexByHash[Self.hash(path)], index >= 0, Self.sameBytes(pathBytes[index], path) { return index }
         guard path.contains(where: { $0 >= 0x80 }) || indexByHash[Self.hash(path)] == -1 else { return nil }
         return indexByPath[String(decoding: path, as: UTF8.self)]
     }
@@ -106,6 +107,17 @@ struct SiteIndex: Sendable {
 
     static func isStyleSheet(_ path: String) -> Bool {
         path.hasSuffix(".css")
+    }
+
+    /// memcmp: `==` on arrays compares element by element, for every link of the site.
+    private static func sameBytes(_ first: [UInt8], _ second: [UInt8]) -> Bool {
+        guard first.count == second.count else { return false }
+        return first.withUnsafeBytes { first in
+            second.withUnsafeBytes { second in
+                guard let a = first.baseAddress, let b = second.baseAddress else { return true }
+                return memcmp(a, b, first.count) == 0
+            }
+        }
     }
 
     /// FNV-1a.
@@ -353,6 +365,13 @@ struct LinkResolver {
     private mutating func appendPercentDecoded(_ start: Int, _ end: Int, keepingSlashes: Bool) {
         var index = start
         while index < end {
+            // What comes before the next `%` (the whole of nearly every link) in one piece.
+            let percent = text[index..<end].firstIndex(of: .percent) ?? end
+            if percent > index {
+                path.append(contentsOf: text[index..<percent])
+                index = percent
+                continue
+            }
             let byte = text[index]
             if byte == .percent, index + 2 < end, let high = hexValue(text[index + 1]),
                 let low = hexValue(text[index + 2])
