@@ -79,6 +79,13 @@ public enum SearchTokenizer {
         let lead = bytes[index]
         if lead < 0x80 { return (Unicode.Scalar(lead), 1) }
         let length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+        // Three bytes, as every Hangul syllable is, without the loop.
+        if length == 3, index + 2 < bytes.count {
+            let value =
+                (UInt32(lead) & 0x0F) << 12 | (UInt32(bytes[index + 1]) & 0x3F) << 6
+                | UInt32(bytes[index + 2]) & 0x3F
+            return (Unicode.Scalar(value), 3)
+        }
         var value = UInt32(lead) & (0x7F >> length)
         for offset in 1..<length where index + offset < bytes.count {
             value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
