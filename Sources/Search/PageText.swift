@@ -38,8 +38,8 @@ public func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> Sea
     var heading: String?
     // Written into one buffer the size of what is read: no byte read gives more than one byte
     // of text (a tag gives at most a space, a character reference its character, which is
-    // never longer than the reference). Appending each run to an array cost a call into the
-    // standard library, a tenth of indexing a site.
+    // never longer than the reference). Appending each run to an array went through the
+    // standard library's generic append, a twentieth of indexing a site (callgrind).
     let text = [UInt8](unsafeUninitializedCapacity: end - start) { buffer, initialized in
         guard let base = buffer.baseAddress else { return }
         var text = TextWriter(base: base, capacity: buffer.count)
