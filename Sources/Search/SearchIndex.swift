@@ -254,6 +254,11 @@ public struct SearchIndex: Sendable {
     /// A non-negative number's digits; a shard holds one document number and one score for
     /// every page a token is on.
     private static func appendDecimal(_ number: Int, to json: inout [UInt8]) {
+        // Most are one digit: the gap to the next page with the token, and the score.
+        if number < 10 {
+            json.append(UInt8(ascii: "0") + UInt8(number))
+            return
+        }
         var divisor = 1
         while divisor <= number / 10 { divisor *= 10 }
         repeat {

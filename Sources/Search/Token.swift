@@ -78,19 +78,23 @@ struct Token: Comparable, Sendable {
     /// English words, read from a page's bytes as they are.
     init(lowercasing word: UnsafeBufferPointer<UInt8>, then ending: UInt8?) {
         let total = word.count + (ending == nil ? 0 : 1)
-        guard total <= Self.inlineCapacity else {
+        guard total <= Self.inlineCapacity, let base = word.baseAddress else {
             for byte in word { append(byte: byte | 0x20) }
             if let ending { append(byte: ending) }
             return
         }
         var packed = (UInt64(0), UInt64(0), UInt64(0))
         var word8: UInt64 = 0
-        for position in 0..<total {
+        for position in 0..<word.count {
             // Setting 0x20 lower-cases a letter and leaves a digit as it is.
-            word8 = word8 << 8 | UInt64(position < word.count ? word[position] | 0x20 : ending ?? 0)
-            if position & 7 == 7 { Self.store(word8, wordIndex: position / 8, in: &packed) }
+            word8 = word8 << 8 | UInt64(base[position] | 0x20)
+            if position & 7 == 7 { Self.store(word8, wordIndex: position >> 3, in: &packed) }
         }
-        if total & 7 != 0 { Self.store(word8 << UInt64(64 - (total & 7) * 8), wordIndex: total / 8, in: &packed) }
+        if let ending {
+            word8 = word8 << 8 | UInt64(ending)
+            if word.count & 7 == 7 { Self.store(word8, wordIndex: word.count >> 3, in: &packed) }
+        }
+        if total & 7 != 0 { Self.store(word8 << UInt64(64 - (total & 7) * 8), wordIndex: total >> 3, in: &packed) }
         (first, second, third) = packed
         byteCount = total
     }
