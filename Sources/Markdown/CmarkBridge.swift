@@ -303,8 +303,10 @@ final class CmarkDocument {
 /// slot: a document's arena is the current one of its thread from `enter` to `leave`, and
 /// every cmark call for it happens on that thread in between. Nothing is freed one by one:
 /// `free` does nothing for arena memory, `realloc` grows the latest allocation in place or
-/// copies. Blocks come from `calloc`, so memory handed out is already zero. Memory cmark asks
-/// for when no arena is current comes from the system as before.
+/// copies. Blocks come from `malloc`, and only what cmark asks for through `calloc` is zeroed:
+/// blocks from `calloc` were zeroed whole, first block and doubled second alike, which was an
+/// eighth of the instructions of rendering the benchmark corpus's pages (callgrind). Memory
+/// cmark asks for when no arena is current comes from the system as before.
 ///
 /// A source of `LongDocuments.threshold` or more (one that could not be cut into pieces) is
 /// given the system's memory all the same, through an arena that only passes requests on: as
@@ -354,9 +356,9 @@ private final class CmarkArena {
         pthread_getspecific(slot.key).map { Unmanaged<CmarkArena>.fromOpaque($0) }
     }
 
-    private func allocate(_ size: Int) -> UnsafeMutableRawPointer? {
+    private func allocate(_ size: Int, zeroed: Bool) -> UnsafeMutableRawPointer? {
         // Owned by no arena, so freed and reallocated by the system.
-        if usesSystemMemory { return calloc(1, size) }
+        if usesSystemMemory { return zeroed ? calloc(1, size) : malloc(size) }
         let rounded = (size + 15) & ~15
         let needed = Self.headerSize + rounded
         let header: UnsafeMutableRawPointer
@@ -364,7 +366,7 @@ private final class CmarkArena {
             header = cursor
         } else {
             let blockSize = max(nextBlockSize, needed)
-            guard let block = calloc(1, blockSize) else { return nil }
+            guard let block = malloc(blockSize) else { return nil }
             blocks.append((block, block + blockSize))
             header = block
             blockEnd = block + blockSize
@@ -372,8 +374,10 @@ private final class CmarkArena {
         }
         header.storeBytes(of: size, as: Int.self)
         cursor = header + needed
-        latest = header + Self.headerSize
-        return latest
+        let allocation = header + Self.headerSize
+        if zeroed { allocation.initializeMemory(as: UInt8.self, repeating: 0, count: size) }
+        latest = allocation
+        return allocation
     }
 
     private func owns(_ pointer: UnsafeMutableRawPointer) -> Bool {
@@ -385,11 +389,10 @@ private final class CmarkArena {
         let oldSize = header.load(as: Int.self)
         if pointer == latest, let blockEnd, pointer + ((size + 15) & ~15) <= blockEnd {
             header.storeBytes(of: size, as: Int.self)
-            // Never back: memory once handed out is not zero any more, and calloc's must be.
             cursor = max(cursor ?? pointer, pointer + ((size + 15) & ~15))
             return pointer
         }
-        guard let moved = allocate(size) else { return nil }
+        guard let moved = allocate(size, zeroed: false) else { return nil }
         moved.copyMemory(from: pointer, byteCount: min(oldSize, size))
         return moved
     }
@@ -430,12 +433,12 @@ private final class CmarkArena {
                     let (total, overflow) = count.multipliedReportingOverflow(by: size)
                     guard !overflow else { return nil }
                     guard let arena = CmarkArena.current else { return calloc(count, size) }
-                    return arena._withUnsafeGuaranteedRef { $0.allocate(total) } ?? calloc(count, size)
+                    return arena._withUnsafeGuaranteedRef { $0.allocate(total, zeroed: true) } ?? calloc(count, size)
                 },
                 realloc: { pointer, size in
                     guard let pointer else {
                         guard let arena = CmarkArena.current else { return realloc(nil, size) }
-                        return arena._withUnsafeGuaranteedRef { $0.allocate(size) } ?? realloc(nil, size)
+                        return arena._withUnsafeGuaranteedRef { $0.allocate(size, zeroed: false) } ?? realloc(nil, size)
                     }
                     if let arena = CmarkArena.owner(of: pointer) {
                         return arena._withUnsafeGuaranteedRef { $0.reallocate(pointer, to: size) }
