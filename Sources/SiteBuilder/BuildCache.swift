@@ -57,8 +57,8 @@ struct BuildCache {
         guard FileStatus(paths.output)?.isFolder == true, let bytes = try? FileSystem.readFile(recordPath)
         else { return nil }
         // The four lines before the listing are split off; the listing (a line for every output
-        // file) is compared whole, as bytes: split into lines and joined again, it cost more
-        // than the rest of a no-change rebuild of 10,000 pages.
+        // file) is compared whole, as bytes: split into Characters and joined again, it took
+        // about 0.03 s at 10,000 pages (perf), a seventh of a no-change rebuild.
         let text = String(decoding: bytes, as: UTF8.self)
         var lines: [Substring] = []
         var listed = text[...]
