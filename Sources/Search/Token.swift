@@ -41,41 +41,31 @@ struct Token: Comparable, Sendable {
         UInt64(0xE0 | value >> 12) << 16 | UInt64(0x80 | (value >> 6) & 0x3F) << 8 | UInt64(0x80 | value & 0x3F)
     }
 
-    /// A word's token: `word`'s scalars, then `ending` if there is one. Most words are ASCII
-    /// and short: their bytes are packed eight at a time, where appending byte by byte was a
-    /// tenth of indexing a site.
+    /// A word's token: `word`'s scalars, then `ending` if there is one. Words read a scalar at a
+    /// time (with an apostrophe, or letters beyond ASCII) that turn out to be ASCII after all
+    /// are packed as `init(lowercasing:then:)` packs the rest; their letters are lower case
+    /// already.
     init<Word: Collection<Unicode.Scalar>>(_ word: Word, then ending: Unicode.Scalar?) {
-        let total = word.count + (ending == nil ? 0 : 1)
-        if total <= Self.inlineCapacity {
-            var packed = (UInt64(0), UInt64(0), UInt64(0))
-            var word8: UInt64 = 0
-            var length = 0
-            for scalar in word {
-                guard scalar.value < 0x80 else { break }
-                word8 = word8 << 8 | UInt64(scalar.value)
-                length += 1
-                if length & 7 == 0 { Self.store(word8, wordIndex: length / 8 - 1, in: &packed) }
-            }
-            if length == word.count, ending.map({ $0.value < 0x80 }) ?? true {
-                if let ending {
-                    word8 = word8 << 8 | UInt64(ending.value)
-                    length += 1
-                    if length & 7 == 0 { Self.store(word8, wordIndex: length / 8 - 1, in: &packed) }
+        let count = word.count
+        if count + (ending == nil ? 0 : 1) <= Self.inlineCapacity, word.allSatisfy(\.isASCII),
+            ending?.isASCII ?? true
+        {
+            self = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { bytes in
+                for (position, scalar) in word.enumerated() {
+                    bytes[position] = UInt8(truncatingIfNeeded: scalar.value)
                 }
-                if length & 7 != 0 {
-                    Self.store(word8 << UInt64(64 - (length & 7) * 8), wordIndex: length / 8, in: &packed)
-                }
-                (first, second, third) = packed
-                byteCount = length
-                return
+                return Token(
+                    lowercasing: UnsafeBufferPointer(bytes), then: ending.map { UInt8(truncatingIfNeeded: $0.value) })
             }
+            return
         }
         for scalar in word { append(scalar) }
         if let ending { append(ending) }
     }
 
     /// A word of ASCII letters and digits, lower-cased, then `ending` if there is one: most
-    /// English words, read from a page's bytes as they are.
+    /// English words, read from a page's bytes as they are, their bytes packed eight at a time
+    /// (appending byte by byte was a tenth of indexing a site).
     init(lowercasing word: UnsafeBufferPointer<UInt8>, then ending: UInt8?) {
         let total = word.count + (ending == nil ? 0 : 1)
         guard total <= Self.inlineCapacity, let base = word.baseAddress else {

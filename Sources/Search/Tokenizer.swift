@@ -229,10 +229,7 @@ public enum SearchTokenizer {
 
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
         // ASCII is most of the text, and asking its category costs a table lookup a scalar.
-        if scalar.isASCII {
-            let value = scalar.value
-            return (0x61...0x7A).contains(value) || (0x41...0x5A).contains(value) || (0x30...0x39).contains(value)
-        }
+        if scalar.isASCII { return isASCIILetterOrDigit(UInt8(truncatingIfNeeded: scalar.value)) }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber,
             .letterNumber, .otherNumber:
