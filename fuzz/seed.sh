@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 corpus=${1:-fuzz/corpus}
 mkdir -p "$corpus"/{liquid,frontmatter,html,markdown}
 
-# copy FOLDER PATTERN... : files under the folders, at most 64 KB each, named after their path.
+# seed TARGET PATTERN FOLDER...: files matching PATTERN under the folders, at most 64 KB each,
+# into corpus/TARGET, each named after its path.
 seed() {
     local target=$1 pattern=$2
     shift 2

@@ -389,7 +389,7 @@ private final class CmarkArena {
         let oldSize = header.load(as: Int.self)
         if pointer == latest, let blockEnd, pointer + ((size + 15) & ~15) <= blockEnd {
             header.storeBytes(of: size, as: Int.self)
-            cursor = max(cursor ?? pointer, pointer + ((size + 15) & ~15))
+            cursor = pointer + ((size + 15) & ~15)
             return pointer
         }
         guard let moved = allocate(size, zeroed: false) else { return nil }
