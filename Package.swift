@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "PreviewServer",
             dependencies: [
-                "SiteBuilder", "Diagnostics", "Yams",
+                "SiteBuilder", "Markdown", "Diagnostics", "Yams",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

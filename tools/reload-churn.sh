@@ -18,6 +18,7 @@ source "$(dirname "$0")/serve-portal.sh" churn
 connections() { ss -Htn state established "( sport = :$port )" | wc -l; }
 fd_before=$(descriptors)
 rss_before=$(resident_kb)
+heap_before=$(heap_in_use)
 connections_before=$(connections)
 
 python3 - "$port" "$rounds" "$clients" "$work/content/boston/labcentral.md" <<'PYTHON'
@@ -65,9 +66,11 @@ PYTHON
 sleep 3
 fd_after=$(descriptors)
 rss_after=$(resident_kb)
+heap_after=$(heap_in_use)
 connections_after=$(connections)
 curl -fsS "http://127.0.0.1:$port/" >/dev/null
 echo "the server still answers"
 echo "open descriptors:        before $fd_before, after $fd_after"
 echo "established connections: before $connections_before, after $connections_after"
 echo "resident memory:         before $((rss_before / 1024)) MB, after $((rss_after / 1024)) MB"
+if [ -n "$heap_before" ]; then echo "heap in use:             before $heap_before bytes, after $heap_after bytes"; fi

@@ -1,7 +1,8 @@
 # Sourced by tools/load-test.sh and tools/reload-churn.sh: serves a copy of the portal with
 # "$bridgehead serve" on a free loopback port and waits until it answers. Sets work (the copy),
 # port, base and server (the PID; stopped, and the copy removed, when the script exits), and
-# defines descriptors and resident_kb, the server's open descriptors and resident memory.
+# defines descriptors and resident_kb, the server's open descriptors and resident memory, and
+# heap_in_use.
 #
 #   source tools/serve-portal.sh NAME    (NAME goes into the temporary folder's name)
 work=$(mktemp -d "${TMPDIR:-/tmp}/bridgehead-$1.XXXXXX")
@@ -21,3 +22,13 @@ curl -fsS "$base/" >/dev/null
 
 descriptors() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 resident_kb() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+
+# The bytes glibc's allocator has handed out and not had back, summed over its arenas: the
+# server's live heap, which resident memory shows only together with the allocator's free pages.
+# malloc_stats prints to the server's standard error, which goes to its log. Empty without gdb.
+heap_in_use() {
+    command -v gdb >/dev/null || return 0
+    gdb -p "$server" -batch -ex 'call (void)malloc_stats()' >/dev/null 2>&1
+    sleep 0.5
+    awk '/^Total/ { total = 1 } total && /in use bytes/ { bytes = $NF; total = 0 } END { print bytes }' "$work/serve.log"
+}

@@ -266,9 +266,7 @@ final class CmarkDocument {
         // glibc keeps their pages once freed, and the page's text, HTML and search text that
         // come next are big enough to be mapped on their own, so without this the dead tree
         // would count in the build's peak memory until the process ends.
-        #if os(Linux)
-            if arena.usesSystemMemory { malloc_trim(0) }
-        #endif
+        if arena.usesSystemMemory { returnFreedMemoryToTheSystem() }
     }
 
     /// Walks the tree depth-first without recursion (documents may nest thousands deep).
@@ -462,4 +460,13 @@ private final class CmarkArena {
 func stringOfCmarkUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
     guard #available(macOS 26, *) else { return String(decoding: bytes, as: UTF8.self) }
     return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+}
+
+/// Hands memory the process has freed back to the system: glibc keeps freed pages for reuse,
+/// so a process that freed a lot (a long page's tree, a whole site replaced by a rebuild) would
+/// otherwise stay at its highest resident size until it ends. Here because it is a C call.
+public func returnFreedMemoryToTheSystem() {
+    #if os(Linux)
+        malloc_trim(0)
+    #endif
 }

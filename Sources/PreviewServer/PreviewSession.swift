@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Markdown
 
 /// `bridgehead serve` as a whole: listen, build, watch, rebuild on every batch of changes, and
 /// tell the browsers once each rebuild has finished. A failed build keeps the last good site
@@ -52,6 +53,11 @@ public final class PreviewSession: Sendable {
             }
             let origin = "http://\(Self.hostForURLs(server.host)):\(port)"
             let first = await build(changedSources: nil, origin: origin)
+            // A build's working memory, and after a rebuild the site it replaced (once the
+            // requests still reading it end), is freed but kept by the allocator: without this
+            // a session's resident memory grew with each full rebuild (a 1,000-page site: 110 MB
+            // after its first build, 145 MB after six template edits; 110 to 116 MB with it).
+            returnFreedMemoryToTheSystem()
             terminal.output(
                 "Serving \(source.path) at \(origin)\(server.snapshot.basePath) (\(first.summary); Ctrl-C stops)")
             // Batches that arrive during a rebuild are merged into the next one, so a burst of
@@ -75,6 +81,7 @@ public final class PreviewSession: Sendable {
                     let outcome = await self.build(changedSources: batch, origin: origin)
                     let effect = outcome.effect.map { "; \($0)" } ?? ""
                     self.terminal.output("\(Self.describe(batch)) changed: \(outcome.summary)\(effect)")
+                    returnFreedMemoryToTheSystem()
                 }
             }
             try await group.next()
