@@ -218,14 +218,21 @@ struct TokenTable: Sendable {
 
     /// The token's number, or else the empty slot where its probe ended.
     private func probe(_ token: Token) -> (found: Int?, emptySlot: Int) {
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: token.quickHash >> UInt64(slotShift))
-        while slots[slot] >= 0 {
-            let number = Int(slots[slot])
-            if tokens[number] == token { return (number, slot) }
-            slot = (slot + 1) & mask
+        let start = Int(truncatingIfNeeded: token.quickHash >> UInt64(slotShift))
+        // Through buffer pointers, without the arrays' bounds checks (about a ninth of the
+        // probes' instructions): a slot's number is always below the count of tokens.
+        return slots.withUnsafeBufferPointer { slots in
+            tokens.withUnsafeBufferPointer { tokens in
+                let mask = slots.count - 1
+                var slot = start
+                while true {
+                    let number = Int(slots[slot])
+                    if number < 0 { return (nil, slot) }
+                    if tokens[number] == token { return (number, slot) }
+                    slot = (slot + 1) & mask
+                }
+            }
         }
-        return (nil, slot)
     }
 
     private mutating func grow() {
