@@ -7,10 +7,6 @@ struct BuiltFiles: SiteFiles {
     let files: [String: OutputFile]
     let paths: [String]
 
-    init(_ files: [String: OutputFile]) {
-        self.init(files, sortedPaths: files.keys.sorted(by: precedesInScalarOrder))
-    }
-
     /// `sortedPaths` must be the keys of `files` in byte order, as a caller that keeps them knows.
     init(_ files: [String: OutputFile], sortedPaths: [String]) {
         self.files = files
@@ -30,7 +26,7 @@ enum CheckStage {
     static func run(_ state: BuildState) async {
         guard let config = state.config else { return }
         do {
-            let files = BuiltFiles(state.outputs)
+            let files = BuiltFiles(state.outputs, sortedPaths: state.sortedOutputPaths)
             state.live?.checkedPaths = files.paths
             let options = options(config, production: state.options.production)
             let report: LinkReport

@@ -145,9 +145,10 @@ enum WriteStage {
                 Diagnostic(at: nil, "cannot write the site: \(problem?.message ?? "\(error)")", hint: problem?.hint))
             return
         }
-        let files = state.outputs.sorted { precedesInScalarOrder($0.key, $1.key) }
-        let failures = parallelMap(files.count, serial: !state.options.parallel) { index -> Diagnostic? in
-            let (path, file) = files[index]
+        let (outputs, sortedPaths) = (state.outputs, state.sortedOutputPaths)
+        let failures = parallelMap(sortedPaths.count, serial: !state.options.parallel) { index -> Diagnostic? in
+            let path = sortedPaths[index]
+            guard let file = outputs[path] else { return nil }
             let target = paths.temporary + "/" + path
             // Shown as the file it would have become, not the temporary folder's name.
             let shown = "\(paths.outputDisplay)/\(path)"
