@@ -109,8 +109,8 @@ private final class ResultsBox: @unchecked Sendable {
 /// lie between blocks still in use, resident, until asked.
 @Test(
     .disabled(
-        if: runsUnderAddressSanitizer,
-        "AddressSanitizer's allocator stands in for glibc's and keeps freed memory in its quarantine"))
+        if: runsUnderASanOrTSan,
+        "the sanitizer's allocator stands in for glibc's and keeps freed memory for itself"))
 func freedMemoryGoesBackToTheSystem() throws {
     #if os(Linux)
         let blockSize = 4_000
@@ -131,9 +131,9 @@ func freedMemoryGoesBackToTheSystem() throws {
     #endif
 }
 
-private let runsUnderAddressSanitizer: Bool = {
+private let runsUnderASanOrTSan: Bool = {
     #if os(Linux)
-        return dlsym(nil, "__asan_init") != nil
+        return dlsym(nil, "__asan_init") != nil || dlsym(nil, "__tsan_init") != nil
     #else
         return false
     #endif
