@@ -56,7 +56,7 @@ public final class PreviewSession: Sendable {
             // A build's working memory, and after a rebuild the site it replaced (once the
             // requests still reading it end), is freed but kept by the allocator: without this
             // a session's resident memory grew with each full rebuild (a 1,000-page site: 110 MB
-            // after its first build, 145 MB after six template edits; 110 to 116 MB with it).
+            // after its first build, 145 MB after six template edits; 110 to 114 MB with it).
             returnFreedMemoryToTheSystem()
             terminal.output(
                 "Serving \(source.path) at \(origin)\(server.snapshot.basePath) (\(first.summary); Ctrl-C stops)")
