@@ -211,27 +211,28 @@ enum CmarkEvent {
     case exit
 }
 
-/// A parsed document. Owns the tree and the parser (whose extension list the renderer
-/// needs) and frees both when it goes away. Use it on the thread that made it: cmark allocates
-/// for it from an arena of that thread (see `CmarkArena`).
-final class CmarkDocument {
+/// A document fed to cmark whose inline parsing has not run yet. `cmark_parser_finish` runs
+/// under `inlineParsingLock`; a thread rendering many documents that finds it taken can feed
+/// its next document meanwhile rather than wait (see `finishIfFree`).
+final class CmarkFedDocument {
     private let parser: OpaquePointer
-    let root: CmarkNode
-    private let renderOptions: Int32
+    private let options: Int32
     private let arena: CmarkArena
+    /// Whether the parser went to a `CmarkDocument`, which frees it.
+    private var finished = false
 
-    /// Parses `bytes` as GitHub Flavored Markdown with footnotes. Source positions are
+    /// Feeds `bytes` as GitHub Flavored Markdown with footnotes. Source positions are
     /// recorded while parsing (they also make cmark count lines inside multi-line code spans
     /// and raw HTML) but not written into the HTML.
-    init(parsing bytes: UnsafeBufferPointer<UInt8>, unsafeHTML: Bool) throws(CmarkError) {
+    init(feeding bytes: UnsafeBufferPointer<UInt8>, unsafeHTML: Bool) throws(CmarkError) {
         let extensions = RegisteredExtensions.shared
         guard extensions.missing.isEmpty else { throw .missingExtensions(extensions.missing) }
         var options = CMARK_OPT_FOOTNOTES | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES
         if unsafeHTML { options |= CMARK_OPT_UNSAFE }
         let arena = CmarkArena(sourceSize: bytes.count)
         arena.enter()
+        defer { arena.leave() }
         guard let parser = cmark_parser_new_with_mem(options | CMARK_OPT_SOURCEPOS, CmarkArena.allocator) else {
-            arena.leave()
             throw .outOfMemory
         }
         for syntaxExtension in extensions.extensions {
@@ -242,17 +243,62 @@ final class CmarkDocument {
                 cmark_parser_feed(parser, $0, bytes.count)
             }
         }
+        self.parser = parser
+        self.options = options
+        self.arena = arena
+    }
+
+    deinit {
+        guard !finished else { return }
+        arena.enter()
+        cmark_parser_free(parser)
+        arena.leave()
+    }
+
+    /// The parsed document, waiting for another thread's inline parsing to end if need be.
+    func finish() throws(CmarkError) -> CmarkDocument {
         inlineParsingLock.lock()
+        return try finishHoldingLock()
+    }
+
+    /// The parsed document, or nil while another thread's inline parsing runs.
+    func finishIfFree() throws(CmarkError) -> CmarkDocument? {
+        guard inlineParsingLock.try() else { return nil }
+        return try finishHoldingLock()
+    }
+
+    private func finishHoldingLock() throws(CmarkError) -> CmarkDocument {
+        arena.enter()
         let root = cmark_parser_finish(parser)
         inlineParsingLock.unlock()
         guard let root else {
-            cmark_parser_free(parser)
             arena.leave()
             throw .outOfMemory
         }
+        finished = true
+        return CmarkDocument(parser: parser, root: CmarkNode(pointer: root), renderOptions: options, arena: arena)
+    }
+}
+
+/// A parsed document. Owns the tree and the parser (whose extension list the renderer
+/// needs) and frees both when it goes away. Use it on the thread that made it: its arena is
+/// that thread's current one until it goes (see `CmarkArena`).
+final class CmarkDocument {
+    private let parser: OpaquePointer
+    let root: CmarkNode
+    private let renderOptions: Int32
+    private let arena: CmarkArena
+
+    /// Parses `bytes` (see `CmarkFedDocument`), waiting for the inline-parsing lock if need be.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, unsafeHTML: Bool) throws(CmarkError) -> CmarkDocument {
+        try CmarkFedDocument(feeding: bytes, unsafeHTML: unsafeHTML).finish()
+    }
+
+    /// Takes the parts of a finished document, its arena entered on this thread.
+    fileprivate init(parser: OpaquePointer, root: CmarkNode, renderOptions: Int32, arena: CmarkArena) {
         self.parser = parser
-        self.root = CmarkNode(pointer: root)
-        self.renderOptions = options
+        self.root = root
+        self.renderOptions = renderOptions
         self.arena = arena
     }
 
@@ -317,7 +363,8 @@ private final class CmarkArena {
     /// keep the allocations aligned as malloc's are.
     private static let headerSize = 16
 
-    private let previous: UnsafeMutableRawPointer?
+    /// The arena that was current when this one was entered, current again when it is left.
+    private var previous: UnsafeMutableRawPointer?
     private var blocks: [(start: UnsafeMutableRawPointer, end: UnsafeMutableRawPointer)] = []
     private var cursor: UnsafeMutableRawPointer?
     private var blockEnd: UnsafeMutableRawPointer?
@@ -327,7 +374,6 @@ private final class CmarkArena {
 
     /// A tree takes about 20 bytes per byte of Markdown: the first block is sized for that.
     init(sourceSize: Int) {
-        previous = pthread_getspecific(Self.slot.key)
         nextBlockSize = min(max(sourceSize * 24, 64 << 10), 64 << 20)
         usesSystemMemory = sourceSize >= LongDocuments.threshold
     }
@@ -336,7 +382,10 @@ private final class CmarkArena {
         for block in blocks { Glibc.free(block.start) }
     }
 
+    /// Entered and left more than once when a document is fed, put aside while others are fed,
+    /// and finished later; always left before another arena of the thread is entered.
     func enter() {
+        previous = pthread_getspecific(Self.slot.key)
         pthread_setspecific(Self.slot.key, Unmanaged.passRetained(self).toOpaque())
     }
 

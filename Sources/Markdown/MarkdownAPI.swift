@@ -142,7 +142,7 @@ public struct MarkdownRenderer: Sendable {
                 while true {
                     let pieceBytes = UnsafeBufferPointer(rebasing: bytes[start..<end])
                     let pieceSource = SourceText(pieceBytes)
-                    let document = try CmarkDocument(parsing: pieceBytes, unsafeHTML: options.unsafeHTML)
+                    let document = try CmarkDocument.parse(pieceBytes, unsafeHTML: options.unsafeHTML)
                     // Each cut follows a blank line; cmark's own tree tells whether a block was
                     // still open there, which `LongDocuments` may have missed (a fence line
                     // inside an HTML block that a blank line ends, taken for a fence). Its later
@@ -169,6 +169,10 @@ public struct MarkdownRenderer: Sendable {
             lineOffset += source.lineBreakCount
             start = end
         }
+        return try Self.rendered(whole)
+    }
+
+    fileprivate static func rendered(_ whole: DocumentRendering.Piece) throws(DiagnosticList) -> RenderedMarkdown {
         if !whole.failures.isEmpty { throw DiagnosticList(whole.failures) }
         return RenderedMarkdown(
             html: whole.html,
@@ -192,7 +196,7 @@ public struct MarkdownRenderer: Sendable {
         }
     }
 
-    private static func diagnostic(for error: CmarkError, path: String) -> Diagnostic {
+    fileprivate static func diagnostic(for error: CmarkError, path: String) -> Diagnostic {
         switch error {
         case .missingExtensions(let names):
             return Diagnostic(
@@ -203,5 +207,87 @@ public struct MarkdownRenderer: Sendable {
         case .outOfMemory:
             return Diagnostic(at: SourceLocation(file: path, line: 1, column: 1), "cmark-gfm ran out of memory")
         }
+    }
+}
+
+extension MarkdownRenderer {
+    /// Feeds `source` to cmark and stops before its inline parsing, which runs in one thread
+    /// at a time (cmark-gfm keeps a table for it that every parse changes; see `CmarkBridge`).
+    /// A thread rendering many documents starts one, then finishes it with `finishIfFree`, and
+    /// when another thread's inline parsing holds the table it starts its next document meanwhile
+    /// instead of waiting. Nil for a document long enough to be cut into pieces: `render` takes
+    /// it. What `finish` returns is what `render` returns for the same arguments.
+    public func start(_ source: some StringProtocol, path: String, firstLine: Int = 1) throws(DiagnosticList)
+        -> StartedMarkdown?
+    {
+        let length = source.utf8.count
+        guard length < LongDocuments.threshold else { return nil }
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length)
+        _ = bytes.initialize(from: source.utf8)
+        do throws(CmarkError) {
+            let fed = try CmarkFedDocument(feeding: UnsafeBufferPointer(bytes), unsafeHTML: options.unsafeHTML)
+            return StartedMarkdown(bytes: bytes, fed: fed, path: path, firstLine: firstLine)
+        } catch {
+            bytes.deallocate()
+            throw DiagnosticList([Self.diagnostic(for: error, path: path)])
+        }
+    }
+
+    /// The rendered document, or nil while another thread's inline parsing runs.
+    public func finishIfFree(_ started: StartedMarkdown, resolveLink: (MarkdownLink) -> LinkDecision)
+        throws(DiagnosticList)
+        -> RenderedMarkdown?
+    {
+        let document: CmarkDocument?
+        do throws(CmarkError) {
+            document = try started.fed.finishIfFree()
+        } catch {
+            throw DiagnosticList([Self.diagnostic(for: error, path: started.path)])
+        }
+        guard let document else { return nil }
+        return try started.render(document, resolveLink: resolveLink)
+    }
+
+    /// The rendered document, waiting for another thread's inline parsing to end if need be.
+    public func finish(_ started: StartedMarkdown, resolveLink: (MarkdownLink) -> LinkDecision) throws(DiagnosticList)
+        -> RenderedMarkdown
+    {
+        let document: CmarkDocument
+        do throws(CmarkError) {
+            document = try started.fed.finish()
+        } catch {
+            throw DiagnosticList([Self.diagnostic(for: error, path: started.path)])
+        }
+        return try started.render(document, resolveLink: resolveLink)
+    }
+}
+
+/// A document `MarkdownRenderer.start` fed to cmark; finish it on the thread that started it.
+public final class StartedMarkdown {
+    /// A copy of the source, which the tree's positions point into until it is rendered.
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    fileprivate let fed: CmarkFedDocument
+    fileprivate let path: String
+    private let firstLine: Int
+
+    fileprivate init(bytes: UnsafeMutableBufferPointer<UInt8>, fed: CmarkFedDocument, path: String, firstLine: Int) {
+        self.bytes = bytes
+        self.fed = fed
+        self.path = path
+        self.firstLine = firstLine
+    }
+
+    deinit { bytes.deallocate() }
+
+    fileprivate func render(_ document: CmarkDocument, resolveLink: (MarkdownLink) -> LinkDecision)
+        throws(DiagnosticList)
+        -> RenderedMarkdown
+    {
+        var identifiers = HeadingIdentifiers()
+        let piece = DocumentRendering(
+            source: SourceText(UnsafeBufferPointer(bytes)), path: path, lineOffset: firstLine - 1
+        )
+        .render(document: document, resolveLink: resolveLink, identifiers: &identifiers)
+        return try MarkdownRenderer.rendered(piece)
     }
 }

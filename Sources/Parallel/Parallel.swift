@@ -1,4 +1,11 @@
 import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A pointer handed to the workers of `parallelMap`; each writes only its own slots.
 private struct Slots<T>: @unchecked Sendable {
@@ -22,4 +29,27 @@ public func parallelMap<T>(_ count: Int, serial: Bool = false, _ body: @Sendable
         }
         initialized = count
     }
+}
+
+/// Calls `work` once on each core (once in all if `serial`); the calls share out the indices
+/// `0..<count` through `next`, each index given once, until it returns nil. For work that
+/// keeps something of its own from one index to the next on its thread: the parse stage keeps
+/// documents waiting for cmark-gfm's one-at-a-time inline parsing while it feeds the next ones.
+public func forEachIndex(_ count: Int, serial: Bool = false, _ work: @Sendable (_ next: () -> Int?) -> Void) {
+    guard count > 0 else { return }
+    let counter = SharedCounter()
+    let next: @Sendable () -> Int? = {
+        let index = counter.value.add(1, ordering: .relaxed).oldValue
+        return index < count ? index : nil
+    }
+    let workers = serial ? 1 : min(count, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    if workers == 1 {
+        work(next)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in work(next) }
+    }
+}
+
+private final class SharedCounter: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -2,17 +2,50 @@ import Diagnostics
 import Liquid
 import Markdown
 import Parallel
+import Synchronization
 
 /// Renders every page's Markdown (on all cores), rewriting links to content files into URLs.
 enum ParseStage {
+    /// Documents a thread feeds while another thread's inline parsing holds cmark-gfm's table,
+    /// before it waits for it: enough to cover a long page's inline parsing with short pages'
+    /// feeding, few enough that their trees take little memory.
+    static let documentsWaitingPerThread = 4
+
     static func run(_ state: BuildState) async {
         guard let graph = state.graph, let config = state.config else { return }
         let parser = Parser(graph: graph, config: config)
         let pages = graph.pages.filter { $0.source != nil }
-        let failures = parallelMap(pages.count, serial: !state.options.parallel) { index in
-            parser.parse(pages[index])
+        let failures = Mutex<[(index: Int, diagnostics: [Diagnostic])]>([])
+        forEachIndex(pages.count, serial: !state.options.parallel) { next in
+            // Started documents of this thread, oldest first, finished in the order they came.
+            var waiting: [(index: Int, started: StartedMarkdown)] = []
+            func record(_ index: Int, _ diagnostics: [Diagnostic]) {
+                if !diagnostics.isEmpty { failures.withLock { $0.append((index, diagnostics)) } }
+            }
+            func finishWaiting(untilAtMost limit: Int) {
+                while let (index, started) = waiting.first {
+                    if waiting.count > limit {
+                        record(index, parser.finish(pages[index], started, waiting: true) ?? [])
+                    } else if let diagnostics = parser.finish(pages[index], started, waiting: false) {
+                        record(index, diagnostics)
+                    } else {
+                        return
+                    }
+                    waiting.removeFirst()
+                }
+            }
+            while let index = next() {
+                switch parser.start(pages[index]) {
+                case .done(let diagnostics): record(index, diagnostics)
+                case .started(let started): waiting.append((index, started))
+                }
+                finishWaiting(untilAtMost: documentsWaitingPerThread)
+            }
+            finishWaiting(untilAtMost: 0)
         }
-        for diagnostics in failures { diagnostics.forEach(state.fail) }
+        for failure in failures.withLock({ $0 }).sorted(by: { $0.index < $1.index }) {
+            failure.diagnostics.forEach(state.fail)
+        }
     }
 
     /// Renders pages' Markdown against one graph; safe to use from many threads at once.
@@ -28,33 +61,78 @@ enum ParseStage {
                 defaultLanguage: config.defaultLanguage.code, basePath: config.basePath)
         }
 
-        /// Fills in the page's HTML, summary, table of contents, text and links; returns its errors.
+        enum Start {
+            /// Rendered already (a long page, rendered whole) or failed: its errors.
+            case done([Diagnostic])
+            /// Fed to cmark, to be finished on this thread.
+            case started(StartedMarkdown)
+        }
+
+        /// Renders the page's Markdown at once; returns its errors.
         func parse(_ page: Page) -> [Diagnostic] {
+            switch start(page) {
+            case .done(let diagnostics): return diagnostics
+            case .started(let started): return finish(page, started, waiting: true) ?? []
+            }
+        }
+
+        /// Feeds the page's Markdown to cmark, or renders it all if it is long.
+        func start(_ page: Page) -> Start {
+            guard let source = page.source else { return .done([]) }
+            do {
+                guard
+                    let started = try renderer.start(
+                        source.body, path: source.displayPath, firstLine: source.bodyFirstLine)
+                else {
+                    let rendered = try renderer.render(
+                        source.body, path: source.displayPath, firstLine: source.bodyFirstLine
+                    ) { resolver.resolve($0, from: source) }
+                    return .done(try complete(page, source, rendered))
+                }
+                return .started(started)
+            } catch {
+                return .done(Self.diagnostics(error, source))
+            }
+        }
+
+        /// Finishes a started page: its errors, or nil when `waiting` is false and another
+        /// thread's inline parsing runs.
+        func finish(_ page: Page, _ started: StartedMarkdown, waiting: Bool) -> [Diagnostic]? {
             guard let source = page.source else { return [] }
             do {
-                let rendered = try renderer.render(
-                    source.body, path: source.displayPath, firstLine: source.bodyFirstLine
-                ) { resolver.resolve($0, from: source) }
-                page.contentHTML = rendered.html
-                page.toc = tableOfContentsValue(rendered.tableOfContents)
-                page.setPlainText(rendered.plainText)
-                page.markdownLinks = rendered.links
-                if let summary = source.matter.summary {
-                    page.summaryHTML =
-                        try renderer.render(summary.value, path: source.displayPath, firstLine: summary.location.line) {
-                            resolver.resolve($0, from: source)
-                        }
-                        .html
-                } else {
-                    page.summaryHTML = rendered.summaryHTML
-                }
-                return []
-            } catch let list as DiagnosticList {
-                return list.diagnostics
-            } catch let diagnostic as Diagnostic {
-                return [diagnostic]
+                let link = { (link: MarkdownLink) in resolver.resolve(link, from: source) }
+                if waiting { return try complete(page, source, renderer.finish(started, resolveLink: link)) }
+                guard let rendered = try renderer.finishIfFree(started, resolveLink: link) else { return nil }
+                return try complete(page, source, rendered)
             } catch {
-                return [Diagnostic(at: SourceLocation(file: source.displayPath, line: 1, column: 1), "\(error)")]
+                return Self.diagnostics(error, source)
+            }
+        }
+
+        /// Fills in the page's HTML, summary, table of contents, text and links.
+        private func complete(_ page: Page, _ source: ContentFile, _ rendered: RenderedMarkdown) throws -> [Diagnostic]
+        {
+            page.contentHTML = rendered.html
+            page.toc = ParseStage.tableOfContentsValue(rendered.tableOfContents)
+            page.setPlainText(rendered.plainText)
+            page.markdownLinks = rendered.links
+            if let summary = source.matter.summary {
+                page.summaryHTML =
+                    try renderer.render(summary.value, path: source.displayPath, firstLine: summary.location.line) {
+                        resolver.resolve($0, from: source)
+                    }
+                    .html
+            } else {
+                page.summaryHTML = rendered.summaryHTML
+            }
+            return []
+        }
+
+        private static func diagnostics(_ error: any Error, _ source: ContentFile) -> [Diagnostic] {
+            switch error {
+            case let list as DiagnosticList: return list.diagnostics
+            case let diagnostic as Diagnostic: return [diagnostic]
+            default: return [Diagnostic(at: SourceLocation(file: source.displayPath, line: 1, column: 1), "\(error)")]
             }
         }
     }
