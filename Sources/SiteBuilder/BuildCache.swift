@@ -81,7 +81,7 @@ struct BuildCache {
     /// Writes the record of a finished build, when it may be reused.
     func record(_ state: BuildState, summary: BuildSummary) {
         guard !readsClock, summary.warnings.isEmpty, let config = state.config, !config.linksExternal,
-            let listing = OutputListing(state.paths.output)
+            let listing = OutputListing(written: state.writtenFiles)
         else {
             FileSystem.remove(recordPath)
             return
@@ -127,12 +127,7 @@ private struct FileStatus {
         isFolder = info.st_mode & S_IFMT == S_IFDIR
         isFile = info.st_mode & S_IFMT == S_IFREG
         size = Int(info.st_size)
-        #if canImport(Darwin)
-            let time = info.st_mtimespec
-        #else
-            let time = info.st_mtim
-        #endif
-        modified = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+        modified = FileSystem.modificationTime(info)
     }
 }
 
@@ -154,6 +149,60 @@ private struct OutputListing {
         for part in parts {
             guard let part else { return nil }
             lines += part
+        }
+        text = lines.joined(separator: "\n")
+    }
+
+    /// The listing a walk of the output folder gives, made from the write stage's record of
+    /// the files it wrote (in byte order of their paths, each with its size and modification
+    /// time) and the folders their paths name, without reading the folder again: the walk, at
+    /// the end of every build, took about 0.05 s of 10,000 pages on two cores (perf). Nil when
+    /// the write stage left no record.
+    init?(written: [(path: String, file: WrittenFile)]?) {
+        guard let written else { return nil }
+        // Sorted as the walk goes, each folder's entries in byte order and a folder's own
+        // line before its entries: byte order of the paths with every slash read as a zero
+        // byte, which no name holds.
+        var entries: [(key: [UInt8], file: Int?)] = []
+        entries.reserveCapacity(written.count * 3 / 2)
+        // Paths in byte order: those in one folder come together, so a folder is new when the
+        // path before had another one at its depth.
+        var previousFolders: [[UInt8]] = []
+        for (index, (path, _)) in written.enumerated() {
+            var key = Array(path.utf8)
+            guard !key.contains(UInt8(ascii: "\n")) else { return nil }
+            var depth = 0
+            for position in key.indices where key[position] == UInt8(ascii: "/") {
+                key[position] = 0
+                let folder = Array(key[..<position])
+                if depth >= previousFolders.count || previousFolders[depth] != folder {
+                    previousFolders.removeSubrange(depth...)
+                    previousFolders.append(folder)
+                    entries.append((folder, nil))
+                }
+                depth += 1
+            }
+            previousFolders.removeSubrange(min(depth, previousFolders.count)...)
+            entries.append((key, index))
+        }
+        entries.sort { left, right in
+            left.key.withUnsafeBufferPointer { x in
+                right.key.withUnsafeBufferPointer { y in
+                    let common = min(x.count, y.count)
+                    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                    return order != 0 ? order < 0 : x.count < y.count
+                }
+            }
+        }
+        var lines: [String] = []
+        lines.reserveCapacity(entries.count)
+        for entry in entries {
+            if let index = entry.file {
+                let (path, file) = written[index]
+                lines.append("f \(file.size) \(file.modified) " + path)
+            } else {
+                lines.append("d " + String(decoding: entry.key.map { $0 == 0 ? UInt8(ascii: "/") : $0 }, as: UTF8.self))
+            }
         }
         text = lines.joined(separator: "\n")
     }

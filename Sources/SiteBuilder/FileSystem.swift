@@ -15,6 +15,13 @@ enum EntryType {
     case other
 }
 
+/// A file as the write left it.
+struct WrittenFile {
+    var size: Int
+    /// Nanoseconds since 1970.
+    var modified: Int
+}
+
 struct FolderEntry {
     var name: String
     var type: EntryType
@@ -127,11 +134,14 @@ enum FileSystem {
         return bytes
     }
 
-    static func writeFile(_ bytes: some ContiguousBytes, to path: String) throws {
+    /// Writes the file; returns its size and modification time as written, which the build
+    /// cache records without looking at the file again.
+    @discardableResult
+    static func writeFile(_ bytes: some ContiguousBytes, to path: String) throws -> WrittenFile {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileSystemError.lastCall("cannot write '\(path)'") }
         defer { close(descriptor) }
-        try bytes.withUnsafeBytes { buffer in
+        let size = try bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
@@ -141,12 +151,27 @@ enum FileSystem {
                 }
                 offset += written
             }
+            return buffer.count
         }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileSystemError.lastCall("cannot write '\(path)'") }
+        return WrittenFile(size: size, modified: modificationTime(info))
     }
 
-    static func copyFile(_ source: String, to destination: String) throws {
+    /// Nanoseconds since 1970.
+    static func modificationTime(_ info: stat) -> Int {
+        #if canImport(Darwin)
+            let time = info.st_mtimespec
+        #else
+            let time = info.st_mtim
+        #endif
+        return Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+    }
+
+    @discardableResult
+    static func copyFile(_ source: String, to destination: String) throws -> WrittenFile {
         do {
-            try writeFile(try readFile(source), to: destination)
+            return try writeFile(try readFile(source), to: destination)
         } catch let error as FileSystemError {
             var copying = error
             copying.message = "cannot copy '\(source)': \(error.message)"

@@ -146,7 +146,8 @@ enum WriteStage {
             return
         }
         let (outputs, sortedPaths) = (state.outputs, state.sortedOutputPaths)
-        let failures = parallelMap(sortedPaths.count, serial: !state.options.parallel) { index -> Diagnostic? in
+        let results = parallelMap(sortedPaths.count, serial: !state.options.parallel) {
+            index -> Result<WrittenFile, Diagnostic>? in
             let path = sortedPaths[index]
             guard let file = outputs[path] else { return nil }
             let target = paths.temporary + "/" + path
@@ -155,23 +156,35 @@ enum WriteStage {
             do {
                 switch file {
                 case .text(var text):
-                    try text.withUTF8 { try FileSystem.writeFile(UnsafeRawBufferPointer($0), to: target) }
+                    return .success(
+                        try text.withUTF8 { try FileSystem.writeFile(UnsafeRawBufferPointer($0), to: target) })
                 case .bytes(let bytes):
-                    try FileSystem.writeFile(bytes, to: target)
+                    return .success(try FileSystem.writeFile(bytes, to: target))
                 case .copy(let source):
-                    try FileSystem.copyFile(source, to: target)
+                    return .success(try FileSystem.copyFile(source, to: target))
                 }
-                return nil
             } catch let error as FileSystemError {
                 let copying = if case .copy = file { true } else { false }
-                return Diagnostic(
-                    at: nil, copying ? error.message : "cannot write '\(shown)': \(error.reason)", hint: error.hint)
+                return .failure(
+                    Diagnostic(
+                        at: nil, copying ? error.message : "cannot write '\(shown)': \(error.reason)",
+                        hint: error.hint))
             } catch {
-                return Diagnostic(at: nil, "cannot write '\(shown)': \(error)")
+                return .failure(Diagnostic(at: nil, "cannot write '\(shown)': \(error)"))
             }
         }
+        var written: [(path: String, file: WrittenFile)] = []
+        written.reserveCapacity(results.count)
+        var failed: [Diagnostic] = []
+        for (path, result) in zip(sortedPaths, results) {
+            switch result {
+            case .success(let file): written.append((path, file))
+            case .failure(let diagnostic): failed.append(diagnostic)
+            case nil: break
+            }
+        }
+        if failed.isEmpty { state.writtenFiles = written }
         // A full disk fails every file after the first: the first failure says it all.
-        let failed = failures.compactMap { $0 }
         if var first = failed.first {
             if failed.count > 1, failed.allSatisfy({ $0.hint == first.hint }) {
                 first.causes.append(Diagnostic(.note, at: nil, "\(failed.count - 1) more files were not written"))

@@ -103,6 +103,9 @@ final class BuildState: @unchecked Sendable {
     var pagesRendered = 0
     var linksChecked = 0
     var wroteTemporaryFolder = false
+    /// Every output file as the write stage left it, in `sortedOutputPaths` order; nil until
+    /// it has written them all.
+    var writtenFiles: [(path: String, file: WrittenFile)]?
 
     init(options: BuildOptions, paths: BuildPaths) {
         self.options = options

@@ -46,6 +46,22 @@ private func reusedCache(_ summary: BuildSummary) -> Bool {
     #expect(try tree(site.appendingPathComponent("public")) == (try await cleanBuild(site)))
 }
 
+/// The record lists the output as a walk of the folder finds it, each folder's entries in byte
+/// order and a folder before what it holds: `a/x.txt` before `a-b.txt`, though the byte order of
+/// the whole paths (`-` and `.` before `/`) has it the other way round.
+@Test func namesThatSortBeforeASlashAreListedAsTheFolderIsWalked() async throws {
+    let site = try siteWithoutWarnings()
+    let boston = site.appendingPathComponent("content/boston")
+    try FileManager.default.createDirectory(at: boston.appendingPathComponent("a"), withIntermediateDirectories: true)
+    for name in ["a-b.txt", "a.b.txt", "a/x.txt"] {
+        try Data(name.utf8).write(to: boston.appendingPathComponent(name))
+    }
+    let first = try await SiteBuilder.build(cachedOptions(site))
+    #expect(!reusedCache(first))
+    #expect(reusedCache(try await SiteBuilder.build(cachedOptions(site))))
+    #expect(try tree(site.appendingPathComponent("public"))["boston/a/x.txt"] == Data("a/x.txt".utf8))
+}
+
 @Test func eachEditedInputGivesTheBytesOfACleanBuild() async throws {
     let site = try siteWithoutWarnings()
     let output = site.appendingPathComponent("public")
