@@ -100,16 +100,19 @@ private struct GraphBuilder {
             if let page = makePage(file) { contentPages.append(page) }
         }
         addMissingSections(contentPages)
-        linkSections(contentPages)
+        // Sorted once: the lists made from it (sections' pages, each language's pages, each
+        // term's pages) are in the standard order as they are filtered out. Each had sorted
+        // all the site's pages again, a fifth of the stage at 10,000 pages (perf), on one core.
+        let ordered = contentPages.sorted(by: standardOrder)
+        linkSections(ordered)
         var all = contentPages
         graph.languages = config.languages.map { language in
             let home = sectionPage("", language.index)
-            let pages = contentPages.filter { $0.language == language.index && $0.kind == .page }.sorted(
-                by: standardOrder)
+            let pages = ordered.filter { $0.language == language.index && $0.kind == .page }
             return LanguageSite(language: language, home: home, pages: pages, terms: [], taxonomyPages: [])
         }
         for index in graph.languages.indices {
-            all += makeTaxonomies(&graph.languages[index], contentPages: contentPages)
+            all += makeTaxonomies(&graph.languages[index], orderedPages: ordered)
         }
         let homes = graph.languages.map(\.home)
         let synthesized = sectionPages.values.filter { $0.source == nil }.sorted {
@@ -242,7 +245,7 @@ private struct GraphBuilder {
     }
 
     /// Puts every page in its section and every section in its parent, in the standard order,
-    /// and links each regular page to its neighbours.
+    /// and links each regular page to its neighbours. `pages` are in the standard order.
     private func linkSections(_ pages: [Page]) {
         let sections = sectionPages.values.sorted { precedesInScalarOrder($0.path, $1.path) }
         for section in sections {
@@ -258,7 +261,6 @@ private struct GraphBuilder {
             section.pages.append(page)
         }
         for section in sections {
-            section.pages.sort(by: standardOrder)
             section.sections.sort(by: standardOrder)
             for (index, page) in section.pages.enumerated() {
                 page.prev = index > 0 ? section.pages[index - 1] : nil
@@ -269,10 +271,11 @@ private struct GraphBuilder {
 
     // MARK: Taxonomies
 
-    private mutating func makeTaxonomies(_ site: inout LanguageSite, contentPages: [Page]) -> [Page] {
+    /// `orderedPages`: the content pages in the standard order.
+    private mutating func makeTaxonomies(_ site: inout LanguageSite, orderedPages: [Page]) -> [Page] {
         var made: [Page] = []
         let language = site.language
-        let pages = contentPages.filter { $0.language == language.index }.sorted(by: standardOrder)
+        let pages = orderedPages.filter { $0.language == language.index }
         for (index, taxonomy) in config.taxonomies.enumerated() {
             var bySlug: [String: (name: String, pages: [Page])] = [:]
             var slugs: [String: String] = [:]
