@@ -39,7 +39,11 @@ private struct RegisteredExtensions: @unchecked Sendable {
 /// for strikethrough, `:` and `w` for autolinks) to a process-wide table and ends by removing
 /// them again. Two documents finishing at once would race: the first to finish clears the
 /// table while the other is still parsing, which then silently loses its strikethroughs and
-/// autolinks. Block parsing, our tree walk and HTML rendering stay parallel.
+/// autolinks. Block parsing, our tree walk and HTML rendering stay parallel, and a thread that
+/// finds the lock taken can feed another document meanwhile (`CmarkFedDocument.finishIfFree`).
+/// Setting the characters once for good and emptying the extensions' lists, so that no parse
+/// clears them, does not work: cmark finds the extension that closes a run of delimiters by
+/// its list, and without it a strikethrough loops forever.
 private let inlineParsingLock = NSLock()
 
 enum CmarkError: Error {
