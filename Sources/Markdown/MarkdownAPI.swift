@@ -279,6 +279,9 @@ public final class StartedMarkdown {
 
     deinit { bytes.deallocate() }
 
+    /// The size of the document's source, in UTF-8 bytes.
+    public var byteCount: Int { bytes.count }
+
     fileprivate func render(_ document: CmarkDocument, resolveLink: (MarkdownLink) -> LinkDecision)
         throws(DiagnosticList)
         -> RenderedMarkdown

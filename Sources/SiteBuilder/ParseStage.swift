@@ -8,8 +8,10 @@ import Synchronization
 enum ParseStage {
     /// Documents a thread feeds while another thread's inline parsing holds cmark-gfm's table,
     /// before it waits for it: enough to cover a long page's inline parsing with short pages'
-    /// feeding, few enough that their trees take little memory.
+    /// feeding, few and small enough that their trees take little memory (a page of a few
+    /// megabytes is finished at once rather than kept waiting).
     static let documentsWaitingPerThread = 4
+    static let bytesWaitingPerThread = 1 << 20
 
     static func run(_ state: BuildState) async {
         guard let graph = state.graph, let config = state.config else { return }
@@ -19,12 +21,13 @@ enum ParseStage {
         forEachIndex(pages.count, serial: !state.options.parallel) { next in
             // Started documents of this thread, oldest first, finished in the order they came.
             var waiting: [(index: Int, started: StartedMarkdown)] = []
+            var waitingBytes = 0
             func record(_ index: Int, _ diagnostics: [Diagnostic]) {
                 if !diagnostics.isEmpty { failures.withLock { $0.append((index, diagnostics)) } }
             }
-            func finishWaiting(untilAtMost limit: Int) {
+            func finishWaiting(untilAtMost limit: Int, bytes byteLimit: Int) {
                 while let (index, started) = waiting.first {
-                    if waiting.count > limit {
+                    if waiting.count > limit || waitingBytes > byteLimit {
                         record(index, parser.finish(pages[index], started, waiting: true) ?? [])
                     } else if let diagnostics = parser.finish(pages[index], started, waiting: false) {
                         record(index, diagnostics)
@@ -32,16 +35,19 @@ enum ParseStage {
                         return
                     }
                     waiting.removeFirst()
+                    waitingBytes -= started.byteCount
                 }
             }
             while let index = next() {
                 switch parser.start(pages[index]) {
                 case .done(let diagnostics): record(index, diagnostics)
-                case .started(let started): waiting.append((index, started))
+                case .started(let started):
+                    waiting.append((index, started))
+                    waitingBytes += started.byteCount
                 }
-                finishWaiting(untilAtMost: documentsWaitingPerThread)
+                finishWaiting(untilAtMost: documentsWaitingPerThread, bytes: bytesWaitingPerThread)
             }
-            finishWaiting(untilAtMost: 0)
+            finishWaiting(untilAtMost: 0, bytes: 0)
         }
         for failure in failures.withLock({ $0 }).sorted(by: { $0.index < $1.index }) {
             failure.diagnostics.forEach(state.fail)
