@@ -272,6 +272,8 @@ final class CmarkFedDocument {
     }
 
     private func finishHoldingLock() throws(CmarkError) -> CmarkDocument {
+        // A second finish would hand the same parser to a second document, which frees it too.
+        precondition(!finished, "a fed document is finished once")
         arena.enter()
         let root = cmark_parser_finish(parser)
         inlineParsingLock.unlock()

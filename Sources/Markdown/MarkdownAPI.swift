@@ -262,9 +262,11 @@ extension MarkdownRenderer {
     }
 }
 
-/// A document `MarkdownRenderer.start` fed to cmark; finish it on the thread that started it.
+/// A document `MarkdownRenderer.start` fed to cmark; finish it once, with `finishIfFree` or
+/// `finish`.
 public final class StartedMarkdown {
-    /// A copy of the source, which the tree's positions point into until it is rendered.
+    /// A copy of the source, against which the tree's positions become lines and columns when
+    /// the document is rendered.
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     fileprivate let fed: CmarkFedDocument
     fileprivate let path: String
