@@ -89,8 +89,18 @@ public func searchableText(ofPageBytes bytes: UnsafeBufferPointer<UInt8>) -> Sea
                 index += 1
             } else {
                 // Copied a run at a time up to the next tag, reference or space: most of a page.
+                // A single space between two words is copied with them, as one space between
+                // words is what the text keeps anyway: Korean text has one every few syllables.
                 var runEnd = index + 1
-                while runEnd < end, !endsTextRun(bytes[runEnd]) { runEnd += 1 }
+                while runEnd < end {
+                    if !endsTextRun(bytes[runEnd]) {
+                        runEnd += 1
+                    } else if bytes[runEnd] == UInt8(ascii: " "), runEnd + 1 < end, !endsTextRun(bytes[runEnd + 1]) {
+                        runEnd += 2
+                    } else {
+                        break
+                    }
+                }
                 text.append(UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
                 index = runEnd
             }

@@ -348,4 +348,8 @@ private func runScript(
     // Four bytes from eight, the most a reference gives for its length; no <main>, so <body>.
     let references = searchableText(ofPage: "<body>&#65536;&#65536;</body>")
     #expect(String(decoding: references.text, as: UTF8.self) == "\u{10000}\u{10000}")
+    // Spaces between words, single (copied with the words), doubled, before a tag, a reference
+    // or a line break, and at the end, all come out as one space between words.
+    let words = searchableText(ofPage: "<main>대전 바이오  클러스터 <b>a</b> b &amp; c \n d\t e f </main>")
+    #expect(String(decoding: words.text, as: UTF8.self) == "대전 바이오 클러스터 a b & c d e f")
 }
