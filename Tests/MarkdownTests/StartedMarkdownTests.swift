@@ -47,10 +47,12 @@ private func expectSame(_ finished: RenderedMarkdown, _ rendered: RenderedMarkdo
     }
     let started = try documents.map { try #require(try renderer.start($0, path: "content/p.md", firstLine: 4)) }
     for index in started.indices.reversed() {
+        // finishIfFree gives nil while a test running beside this one holds the inline parsing.
         let finished =
             index.isMultiple(of: 2)
             ? try renderer.finish(started[index], resolveLink: toPageURL)
-            : try #require(try renderer.finishIfFree(started[index], resolveLink: toPageURL))
+            : try renderer.finishIfFree(started[index], resolveLink: toPageURL)
+                ?? renderer.finish(started[index], resolveLink: toPageURL)
         expectSame(finished, rendered[index])
     }
     #expect(rendered[3].html.contains("<del>old</del>"))
