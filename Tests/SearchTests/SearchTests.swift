@@ -1,6 +1,7 @@
 import Foundation
-import Search
 import Testing
+
+@testable import Search
 
 private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/search")
@@ -352,4 +353,34 @@ private func runScript(
     // or a line break, and at the end, all come out as one space between words.
     let words = searchableText(ofPage: "<main>대전 바이오  클러스터 <b>a</b> b &amp; c \n d\t e f </main>")
     #expect(String(decoding: words.text, as: UTF8.self) == "대전 바이오 클러스터 a b & c d e f")
+}
+
+/// Every byte that JSON (or a page holding the JSON) needs escaped, at every place of the eight
+/// bytes read at once and of the bytes after them, among ASCII and Hangul bytes.
+@Test func everyByteThatNeedsEscapingIsEscapedWhereverItStands() {
+    func escape(_ byte: UInt8) -> [UInt8] {
+        switch byte {
+        case UInt8(ascii: "\""): return Array("\\\"".utf8)
+        case UInt8(ascii: "\\"): return Array("\\\\".utf8)
+        case UInt8(ascii: "\n"): return Array("\\n".utf8)
+        case UInt8(ascii: "\r"): return Array("\\r".utf8)
+        case UInt8(ascii: "\t"): return Array("\\t".utf8)
+        case UInt8(ascii: "<"): return Array("\\u003c".utf8)
+        case ..<0x20: return Array(String(format: "\\u%04x", byte).utf8)
+        default: return [byte]
+        }
+    }
+    let needEscaping: [UInt8] = Array(0..<0x20) + [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "<")]
+    for filler in [Array("abcdefgh12345678z".utf8), Array("대전바이오클".utf8) + [UInt8(ascii: "x")]] {
+        for byte in needEscaping {
+            for position in filler.indices {
+                var bytes = filler
+                bytes[position] = byte
+                var json: [UInt8] = []
+                bytes.withUnsafeBufferPointer { appendJSONString(utf8: $0, to: &json) }
+                let reference = [UInt8(ascii: "\"")] + bytes.flatMap(escape) + [UInt8(ascii: "\"")]
+                #expect(json == reference, "byte \(byte) at \(position)")
+            }
+        }
+    }
 }
