@@ -237,13 +237,23 @@ public struct SearchIndex: Sendable {
             appendJSONString(tokens[number].string, to: &json)
             json.append(UInt8(ascii: ":"))
             json.append(UInt8(ascii: "["))
-            var previous = 0
-            for (position, posting) in postings[number].enumerated() {
-                if position > 0 { json.append(UInt8(ascii: ",")) }
-                appendDecimal(Int(posting.document) - previous, to: &json)
-                previous = Int(posting.document)
-                json.append(UInt8(ascii: ","))
-                appendDecimal(Int(posting.score), to: &json)
+            // Written into a buffer sized for the longest numbers, then appended at once: a
+            // common token's list is most of its shard, and appended a byte at a time each
+            // byte had the array's uniqueness and capacity checked.
+            let list = postings[number]
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(1, list.count * 22)) { buffer in
+                var count = 0
+                var previous = 0
+                for posting in list {
+                    count = writeDecimal(Int(posting.document) - previous, to: buffer, at: count)
+                    buffer[count] = UInt8(ascii: ",")
+                    count = writeDecimal(Int(posting.score), to: buffer, at: count + 1)
+                    buffer[count] = UInt8(ascii: ",")
+                    count += 1
+                    previous = Int(posting.document)
+                }
+                // Without the last comma.
+                json.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<max(0, count - 1)]))
             }
             json.append(UInt8(ascii: "]"))
         }
@@ -251,20 +261,25 @@ public struct SearchIndex: Sendable {
         return json
     }
 
-    /// A non-negative number's digits; a shard holds one document number and one score for
-    /// every page a token is on.
-    private static func appendDecimal(_ number: Int, to json: inout [UInt8]) {
+    /// Writes a non-negative number's digits (at most 10: document numbers and scores are
+    /// `Int32`) at `position`; returns the position after them.
+    private static func writeDecimal(_ number: Int, to buffer: UnsafeMutableBufferPointer<UInt8>, at position: Int)
+        -> Int
+    {
         // Most are one digit: the gap to the next page with the token, and the score.
         if number < 10 {
-            json.append(UInt8(ascii: "0") + UInt8(number))
-            return
+            buffer[position] = UInt8(ascii: "0") + UInt8(number)
+            return position + 1
         }
         var divisor = 1
         while divisor <= number / 10 { divisor *= 10 }
+        var position = position
         repeat {
-            json.append(UInt8(ascii: "0") + UInt8(number / divisor % 10))
+            buffer[position] = UInt8(ascii: "0") + UInt8(number / divisor % 10)
+            position += 1
             divisor /= 10
         } while divisor > 0
+        return position
     }
 
     private static func documentFile(_ document: SearchDocument) -> [UInt8] {
