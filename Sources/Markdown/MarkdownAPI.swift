@@ -223,7 +223,12 @@ extension MarkdownRenderer {
         let length = source.utf8.count
         guard length < LongDocuments.threshold else { return nil }
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length)
-        _ = bytes.initialize(from: source.utf8)
+        // One memcpy where the text is contiguous (always, for native strings): the generic copy
+        // of a UTF-8 view goes byte by byte, 2.6% of a 10,000-page build's samples (perf).
+        let copied = source.utf8.withContiguousStorageIfAvailable { contiguous in
+            UnsafeMutableRawBufferPointer(bytes).copyMemory(from: UnsafeRawBufferPointer(contiguous))
+        }
+        if copied == nil { _ = bytes.initialize(from: source.utf8) }
         do throws(CmarkError) {
             let fed = try CmarkFedDocument(feeding: UnsafeBufferPointer(bytes), unsafeHTML: options.unsafeHTML)
             return StartedMarkdown(bytes: bytes, fed: fed, path: path, firstLine: firstLine)
