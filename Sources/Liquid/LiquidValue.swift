@@ -27,6 +27,9 @@ public struct LiquidObject: Sendable {
     private final class Storage: @unchecked Sendable {
         // Mutated only while uniquely referenced (see `mutableStorage`), so never while shared.
         var keys: [String] = []
+        /// `fingerprint(of:)` of each key, compared before the key itself: telling two short
+        /// keys apart as Strings cost a call into the standard library for each key passed over.
+        var fingerprints: [UInt64] = []
         var values: [LiquidValue] = []
         var index: [String: Int]?
 
@@ -34,6 +37,7 @@ public struct LiquidObject: Sendable {
 
         init(copying other: Storage) {
             keys = other.keys
+            fingerprints = other.fingerprints
             values = other.values
             index = other.index
         }
@@ -46,6 +50,7 @@ public struct LiquidObject: Sendable {
 
     public init(_ pairs: [(String, LiquidValue)]) {
         storage.keys.reserveCapacity(pairs.count)
+        storage.fingerprints.reserveCapacity(pairs.count)
         storage.values.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
@@ -63,29 +68,54 @@ public struct LiquidObject: Sendable {
     /// kept, without first copying the object out of the render's variables.
     @_effects(readonly)
     func value(forKey key: String) -> LiquidValue? {
-        position(of: key).map { storage.values[$0] }
+        value(forKey: key, fingerprint: Self.fingerprint(of: key))
     }
 
-    private func position(of key: String) -> Int? {
+    /// `value(forKey:)` with the key's fingerprint worked out beforehand (a template's property
+    /// names have theirs from when it was parsed).
+    @_effects(readonly)
+    func value(forKey key: String, fingerprint: UInt64) -> LiquidValue? {
+        position(of: key, fingerprint: fingerprint).map { storage.values[$0] }
+    }
+
+    private func position(of key: String, fingerprint: UInt64) -> Int? {
         if let index = storage.index { return index[key] }
-        return storage.keys.firstIndex(of: key)
+        return storage.fingerprints.withUnsafeBufferPointer { fingerprints in
+            for position in fingerprints.indices where fingerprints[position] == fingerprint {
+                if storage.keys[position] == key { return position }
+            }
+            return nil
+        }
+    }
+
+    /// FNV-1a of the key's UTF-8 bytes: equal keys have equal fingerprints, and different
+    /// keys of one object nearly always differ.
+    static func fingerprint(of key: String) -> UInt64 {
+        withUTF8Bytes(key) { bytes in
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+            return hash
+        }
     }
 
     public subscript(key: String) -> LiquidValue? {
         get { value(forKey: key) }
         set {
-            let found = position(of: key)
+            let fingerprint = Self.fingerprint(of: key)
+            let found = position(of: key, fingerprint: fingerprint)
             let storage = mutableStorage
             if let found {
                 if let newValue {
                     storage.values[found] = newValue
                 } else {
                     storage.keys.remove(at: found)
+                    storage.fingerprints.remove(at: found)
                     storage.values.remove(at: found)
                     Self.rebuildIndex(storage)
                 }
             } else if let newValue {
                 storage.keys.append(key)
+                storage.fingerprints.append(fingerprint)
                 storage.values.append(newValue)
                 if storage.index != nil {
                     storage.index?[key] = storage.keys.count - 1

@@ -128,23 +128,25 @@ final class Renderer: FilterContext {
     /// Property `key` of the variable `symbol` when that variable is an object holding the key,
     /// read where the object is kept: copying the object out to read one property cost a
     /// retain and a release. Nil when the general path must answer.
-    private func objectProperty(_ key: String, ofVariable symbol: Symbol) -> LiquidValue? {
+    private func objectProperty(_ key: String, fingerprint: UInt64, ofVariable symbol: Symbol) -> LiquidValue? {
         var index = bindings.count - 1
         while index >= 0 {
             if bindings[index].symbol == symbol.id {
-                if case .object(let object) = bindings[index].value { return object[key] }
+                if case .object(let object) = bindings[index].value {
+                    return object.value(forKey: key, fingerprint: fingerprint)
+                }
                 return nil
             }
             index -= 1
         }
         if symbol.id < locals.count, let local = locals[symbol.id] {
-            if case .object(let object) = local { return object[key] }
+            if case .object(let object) = local { return object.value(forKey: key, fingerprint: fingerprint) }
             return nil
         }
         guard counters.isEmpty, symbol.id < globalSlots.count,
             case .present(.object(let object)) = globalSlots[symbol.id]
         else { return nil }
-        return object[key]
+        return object.value(forKey: key, fingerprint: fingerprint)
     }
 
     private func global(_ symbol: Symbol) -> LiquidValue? {
@@ -702,7 +704,9 @@ final class Renderer: FilterContext {
         var firstKey = 0
         switch path.root {
         case .symbol(let symbol):
-            if let keys = path.keys, !keys.isEmpty, let found = objectProperty(keys[0], ofVariable: symbol) {
+            if let keys = path.keys, !keys.isEmpty,
+                let found = objectProperty(keys[0], fingerprint: path.keyFingerprints[0], ofVariable: symbol)
+            {
                 current = found
                 firstKey = 1
             } else {
@@ -719,7 +723,7 @@ final class Renderer: FilterContext {
         if let keys = path.keys {
             for index in firstKey..<keys.count {
                 if case .nil = current { return .nil }
-                guard let next = property(keys[index], of: current) else {
+                guard let next = property(keys[index], of: current, fingerprint: path.keyFingerprints[index]) else {
                     return try undefined(path.text, path.offset, "property")
                 }
                 current = next
@@ -878,10 +882,12 @@ final class Renderer: FilterContext {
 }
 
 /// A property of a value, with Liquid's special `size`, `first` and `last`; nil when undefined.
-func property(_ key: String, of value: LiquidValue) -> LiquidValue? {
+func property(_ key: String, of value: LiquidValue, fingerprint: UInt64? = nil) -> LiquidValue? {
     switch value {
     case .object(let object):
-        if let found = object[key] { return found }
+        if let found = object.value(forKey: key, fingerprint: fingerprint ?? LiquidObject.fingerprint(of: key)) {
+            return found
+        }
         switch key {
         case "size": return .int(object.count)
         case "first": return object.pairs.first.map { .array([.string($0.0), $0.1]) } ?? .nil

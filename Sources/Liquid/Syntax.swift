@@ -215,6 +215,9 @@ final class VariablePath: Sendable {
     /// The segments' keys when every segment is a fixed key (`page.title`), as most are: a
     /// render reads them without copying segments out of their enum.
     let keys: [String]?
+    /// `LiquidObject.fingerprint(of:)` of each of `keys`, worked out once here rather than on
+    /// every lookup.
+    let keyFingerprints: [UInt64]
     let offset: Int
     let text: String
 
@@ -224,6 +227,7 @@ final class VariablePath: Sendable {
         var keys: [String] = []
         for case .key(let key) in segments { keys.append(key) }
         self.keys = keys.count == segments.count ? keys : nil
+        keyFingerprints = self.keys?.map(LiquidObject.fingerprint(of:)) ?? []
         self.offset = offset
         self.text = text
     }

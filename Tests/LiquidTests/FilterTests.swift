@@ -66,10 +66,16 @@ private let filterCases: [FilterCase] = [
     FilterCase(
         template: "{{ 'a,b,,' | split: ',' | size }} {{ ' a  b ' | split: ' ' | join: '|' }}", expected: "2 a|b"),
     FilterCase(template: "{{ '<p>Hi <b>there</b></p><script>x</script>' | strip_html }}", expected: "Hi there"),
+    FilterCase(
+        template: "{{ '<!-- a > b --><style>p{}</style>대전 <i>바이오</i> <unclosed' | strip_html }}",
+        expected: "대전 바이오 <unclosed"),
+    FilterCase(
+        template: "{{ 'a<script>never closed' | strip_html }}|{{ 'no tags' | strip_html }}",
+        expected: "anever closed|no tags"),
     FilterCase(template: "{{ \"a\r\nb\nc\" | strip_newlines }}", expected: "abc"),
     FilterCase(
-        template: "{{ a | sum }} {{ b | sum: 'n' }} {{ c | sum }}", expected: "6 6 1.5",
-        data: #"{"a":[1,2,3],"b":[{"n":1},{"n":2},{"n":3}],"c":[0.5,"1"]}"#),
+        template: "{{ a | sum }} {{ b | sum: 'n' }} {{ c | sum }} {{ d | sum }}", expected: "6 6 1.5 6.5",
+        data: #"{"a":[1,2,3],"b":[{"n":1},{"n":2},{"n":3}],"c":[0.5,"1"],"d":[1,"2",3,0.5]}"#),
     FilterCase(
         template: "{{ 'Ground control to Major Tom.' | truncate: 20 }} {{ 'one two three' | truncatewords: 2, '…' }}",
         expected: "Ground control to... one two…"),
