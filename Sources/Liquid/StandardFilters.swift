@@ -584,20 +584,33 @@ private func truncateWords(_ text: String, _ count: Int, ellipsis: String) -> St
             }
         }
         if seen <= count { return nil }
-        var result: [UInt8] = []
-        var words = 0
-        var index = 0
-        while index < bytes.count {
-            while index < bytes.count, isSpace(bytes[index]) { index += 1 }
-            guard index < bytes.count else { break }
-            if words == count { return String(decoding: result, as: UTF8.self) + ellipsis }
-            if words > 0 { result.append(UInt8(ascii: " ")) }
-            let start = index
-            while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
-            result.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            words += 1
+        // Words are cut at ASCII white space, so the result is valid UTF-8 as the text is.
+        return withUTF8Bytes(ellipsis) { ellipsis in
+            validUTF8String(capacity: bytes.count + ellipsis.count) { result in
+                var written = 0
+                func write(_ part: UnsafeBufferPointer<UInt8>) {
+                    guard let source = part.baseAddress else { return }
+                    (result.baseAddress! + written).initialize(from: source, count: part.count)
+                    written += part.count
+                }
+                var words = 0
+                var index = 0
+                while index < bytes.count {
+                    while index < bytes.count, isSpace(bytes[index]) { index += 1 }
+                    guard index < bytes.count, words < count else { break }
+                    if words > 0 {
+                        result[written] = UInt8(ascii: " ")
+                        written += 1
+                    }
+                    let start = index
+                    while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
+                    write(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                    words += 1
+                }
+                write(ellipsis)
+                return written
+            }
         }
-        return nil
     }
     return truncated ?? text
 }
@@ -638,14 +651,14 @@ private func occurrences(
     return found
 }
 
-/// Writes the result straight into the new String's storage: going through an `[UInt8]` cost
-/// an allocation and a generic append per piece.
+/// Writes the result in one buffer: going through an `[UInt8]` cost an allocation and a
+/// generic append per piece. Whole matches of valid text are cut out, so what is left is valid.
 private func replacing(
     _ bytes: UnsafeBufferPointer<UInt8>, at offsets: [Int], length: Int, with replacement: String
 ) -> String {
     return withUTF8Bytes(replacement) { inserted in
         let total = bytes.count + offsets.count * (inserted.count - length)
-        return String(unsafeUninitializedCapacity: total) { buffer in
+        return validUTF8String(capacity: total) { buffer in
             var written = 0
             func write(_ part: UnsafeBufferPointer<UInt8>) {
                 _ = UnsafeMutableBufferPointer(rebasing: buffer[written..<(written + part.count)]).initialize(
@@ -730,13 +743,13 @@ extension String {
     }
 
     private func mappingCase(lower: Bool) -> String {
-        // Letters to change in ASCII: A-Z when lowering, a-z when raising.
+        // Letters to change in ASCII: A-Z when lowering, a-z when raising; flipping bit 5
+        // changes either case to the other.
         let first: UInt8 = lower ? 0x41 : 0x61
-        // A local function, not a closure value, which was allocated on every call.
-        func flip(_ byte: UInt8) -> UInt8 { lower ? byte | 0x20 : byte & ~0x20 }
         // Text of ASCII and Hangul syllables (most titles here) is mapped on its bytes: only
-        // ASCII letters change, and every byte of a multi-byte scalar is 0x80 or above, so the
-        // flip below leaves them alone.
+        // ASCII letters change, and every byte of a multi-byte scalar is 0x80 or above, so
+        // the flip below leaves them alone. Plain loops over the bytes: a closure called for
+        // each byte, and the check of the new string's bytes, cost more than the mapping.
         let byteMapped = withUTF8Bytes(self) { bytes -> String?? in
             var changes = false
             var index = 0
@@ -752,8 +765,11 @@ extension String {
                 }
             }
             guard changes else { return .some(nil) }
-            return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-                for (index, byte) in bytes.enumerated() { buffer[index] = byte &- first < 26 ? flip(byte) : byte }
+            return validUTF8String(capacity: bytes.count) { buffer in
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    buffer[index] = byte &- first < 26 ? byte ^ 0x20 : byte
+                }
                 return bytes.count
             }
         }
@@ -763,7 +779,7 @@ extension String {
         for scalar in unicodeScalars {
             if scalar.isASCII {
                 let byte = UInt8(scalar.value)
-                result.append(byte &- first < 26 ? flip(byte) : byte)
+                result.append(byte &- first < 26 ? byte ^ 0x20 : byte)
             } else if !scalar.isHangulSyllable,
                 let mapped = lower
                     ? (scalar.properties.changesWhenLowercased ? scalar.properties.lowercaseMapping : nil)

@@ -99,6 +99,14 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
 @Test func truncatewordsAndSizeCountOverMultibyteText() throws {
     #expect(try render("{{ '대전 바이오 클러스터' | truncatewords: 2 }} {{ '대전 바이오' | size }}") == "대전 바이오... 6")
     #expect(try render("{{ ' one  two ' | truncatewords: 2 }}") == " one  two ")
+    #expect(try render("{{ ' a  b   c ' | truncatewords: 2, '~' }}") == "a b~")
+    // Longer than the stack buffer these filters write into first.
+    let long = String(repeating: "Ab대 ", count: 600)
+    #expect(
+        try render(
+            "{{ s | downcase | size }} {{ s | truncatewords: 599 | size }} {{ s | replace: ' ', '' | size }}",
+            #"{"s":"\#(long)"}"#)
+            == "2400 2398 1800")
 }
 
 @Test func integersPrintAsStringWouldPrintThem() throws {
