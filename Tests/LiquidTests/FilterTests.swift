@@ -14,7 +14,15 @@ private let objects = #"{"a":[{"t":"b","n":2,"k":["x"]},{"t":"a","n":1,"k":[]},{
 private let filterCases: [FilterCase] = [
     FilterCase(template: "{{ -3 | abs }} {{ '-2.5' | abs }}", expected: "3 2.5"),
     FilterCase(template: "{{ 'a' | append: 'b' }} {{ 'b' | prepend: 'a' }}", expected: "ab ab"),
+    FilterCase(
+        template:
+            "{{ '대전 바이오 클러스터' | append: ' (' | append: 3 | append: ')' }}|{{ '' | append: '' }}|{{ x | prepend: '보스턴 ' }}",
+        expected: "대전 바이오 클러스터 (3)||보스턴 "),
     FilterCase(template: "{{ 3 | at_least: 5 }} {{ 7 | at_most: 5 }}", expected: "5 5"),
+    FilterCase(
+        template:
+            "{{ 9 | at_least: 5 }} {{ 2 | at_most: 5 }} {{ 3 | at_least: 4.5 }} {{ '7' | at_most: 5 }} {{ -1 | at_least: '-2' }}",
+        expected: "9 2 4.5 5 -1"),
     FilterCase(template: "{{ 'hELLO wORLD' | capitalize }}", expected: "Hello world"),
     FilterCase(
         template: "{{ 1.2 | ceil }} {{ 1.8 | floor }} {{ 1.25 | round: 1 }} {{ 2.5 | round }}", expected: "2 1 1.3 3"),
