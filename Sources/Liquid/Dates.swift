@@ -9,14 +9,16 @@ private let monthNames = [
 ]
 private let weekdayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
+/// Days since 1970-01-01 of a proleptic Gregorian date. Wrapping arithmetic: fields far out of
+/// range (which only a caller's own `LiquidDate(year:…)` can pass; parsed years are bounded by
+/// `largestWrittenYear`) give a meaningless day instead of stopping the process.
 func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
+    let y = month <= 2 ? year &- 1 : year
+    let era = (y >= 0 ? y : y &- 399) / 400
+    let yearOfEra = y &- era &* 400
+    let dayOfYear = (153 &* (month &+ (month > 2 ? -3 : 9)) &+ 2) / 5 &+ day &- 1
+    let dayOfEra = yearOfEra &* 365 &+ yearOfEra / 4 &- yearOfEra / 100 &+ dayOfYear
+    return era &* 146_097 &+ dayOfEra &- 719_468
 }
 
 func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
@@ -36,7 +38,8 @@ extension LiquidDate {
     public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Double = 0, utcOffset: Int = 0)
     {
         let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = Double(days * 86_400 + hour * 3_600 + minute * 60 - utcOffset) + second
+        // In floating point, which cannot overflow; `formatDate` bounds what it is given.
+        let seconds = Double(days) * 86_400 + Double(hour) * 3_600 + Double(minute) * 60 - Double(utcOffset) + second
         self.init(date: Date(timeIntervalSince1970: seconds), utcOffset: utcOffset)
     }
 }
@@ -46,6 +49,11 @@ extension LiquidDate {
 /// reckons the calendar in `Int`, and Ruby's times, which have no bound, have no counterpart
 /// here: `{{ 666666666666666666000666666 | date: "%Y" }}` overflowed it (found by FuzzLiquid).
 let largestDateSeconds = 1e16
+
+/// The furthest year a written date (`1/1/95152200576049477`) may have and still be a date,
+/// about `largestDateSeconds` from the epoch: the day count of a year past it overflowed `Int`,
+/// and `date` stopped the process (found by FuzzLiquid). Such text is left as it is.
+let largestWrittenYear = 300_000_000
 
 /// A date `seconds` after the Unix epoch, if that is within `largestDateSeconds`.
 private func dateFromUnixSeconds(_ seconds: Double) -> LiquidDate? {
@@ -198,7 +206,9 @@ func parseWrittenDate(_ trimmed: String) -> LiquidDate? {
             year = number
         }
     }
-    guard let year, let month, let day, (1...12).contains(month), (1...31).contains(day) else { return nil }
+    guard let year, let month, let day, (1...12).contains(month), (1...31).contains(day),
+        (-largestWrittenYear...largestWrittenYear).contains(year)
+    else { return nil }
     let (hour, minute, second) = time ?? (0, 0, 0)
     guard (0...24).contains(hour), (0...59).contains(minute), second >= 0, second < 61 else { return nil }
     return LiquidDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second, utcOffset: offset)

@@ -188,3 +188,16 @@ private let filterCases: [FilterCase] = [
     #expect(padded == String(repeating: "0", count: 1_022) + "18")
     #expect(try render(#"{{ "2019-04-18" | date: "%-5d|%5d" }}"#) == "18|00018")
 }
+
+/// FuzzLiquid's crash of 2026-12-04: a written date's year past `Int` in the day count stopped
+/// the process (`{{ '…' | date: '9/%8m-95152200576049477' | date: … }}`, reduced here).
+@Test func writtenYearsTooFarFromTheEpochAreNotADate() throws {
+    #expect(try render("{{ '1/1/95152200576049477' | date: '%Y' }}") == "1/1/95152200576049477")
+    #expect(try render("{{ '1/1/300000001' | date: '%Y' }}") == "1/1/300000001")
+    #expect(try render("{{ '1/1/300000000' | date: '%Y' }}") == "300000000")
+    // What a program embedding the engine may build itself: no field traps, however far out.
+    for year in [Int.max, Int.min, 95_152_200_576_049_477] {
+        let date = LiquidDate(year: year, month: 13, day: Int.max, hour: Int.max, minute: Int.min, utcOffset: Int.max)
+        #expect(!formatDate(date, "%Y").isEmpty)
+    }
+}
