@@ -81,7 +81,9 @@ let standardFilters: [String: FilterDefinition] = {
         let ellipsis = arguments[1]?.outputText ?? "..."
         let scalars = Array(input.outputText.unicodeScalars)
         guard scalars.count > length else { return .string(input.outputText) }
-        let keep = max(0, length - ellipsis.unicodeScalars.count)
+        // A length below the ellipsis's keeps nothing; subtracting from one near Int.min overflowed.
+        let ellipsisLength = ellipsis.unicodeScalars.count
+        let keep = length > ellipsisLength ? length - ellipsisLength : 0
         return .string(String(String.UnicodeScalarView(scalars.prefix(keep))) + ellipsis)
     }
     filters["truncatewords"] = FilterDefinition(arity: 0...2) { input, arguments, _ in
@@ -1135,9 +1137,13 @@ private func decimal(_ number: Double) -> Decimal {
 private func roundDecimal(_ value: Decimal, _ digits: Int) -> Double {
     var input = value
     var output = Decimal()
-    NSDecimalRound(&output, &input, digits, .plain)
+    // A Decimal's exponent lies within ±128, so rounding further either way changes nothing
+    // more; Foundation stopped the process for scales near Int.min.
+    NSDecimalRound(&output, &input, min(max(digits, -decimalScaleLimit), decimalScaleLimit), .plain)
     return NSDecimalNumber(decimal: output).doubleValue
 }
+
+private let decimalScaleLimit = 128
 
 /// A float rounded to a whole number, as an integer when it fits.
 private func wholeNumber(_ value: LiquidValue, _ rule: FloatingPointRoundingRule) -> LiquidValue {

@@ -201,3 +201,16 @@ private let filterCases: [FilterCase] = [
         #expect(!formatDate(date, "%Y").isEmpty)
     }
 }
+
+/// Found by probing every filter with the extreme integers after FuzzLiquid's date crash: a
+/// `truncate` length near Int.min overflowed, and `round` to a scale near Int.min stopped the
+/// process inside Foundation.
+@Test func extremeLengthsAndScalesDoNotStopTheRender() throws {
+    #expect(try render("{{ 'abcdef' | truncate: -9223372036854775808 }}") == "...")
+    #expect(try render("{{ 'abcdef' | truncate: -9223372036854775807, 'xyz' }}") == "xyz")
+    #expect(try render("{{ 'abcdef' | truncate: 4 }}|{{ 'abcdef' | truncate: 0, '' }}") == "a...|")
+    #expect(try render("{{ 1.5 | round: -9223372036854775808 }} {{ 1.5 | round: 9223372036854775807 }}") == "0 1.5")
+    #expect(
+        try render("{{ 5 | round: -9223372036854775808 }} {{ 155 | round: -1 }} {{ 123.456 | round: 2 }}")
+            == "0 160 123.46")
+}
