@@ -449,7 +449,9 @@ private struct GraphBuilder {
                 continue
             }
             let items = page.kind == .home ? graph.languages[page.language].pages : page.pages
-            let perPage = config.paginate > 0 ? config.paginate : max(items.count, 1)
+            // A page size past the list's length is one page: `paginate: 9223372036854775807`
+            // overflowed the page count below and stopped the build.
+            let perPage = config.paginate > 0 ? min(config.paginate, max(items.count, 1)) : max(items.count, 1)
             let total = max(1, (items.count + perPage - 1) / perPage)
             let base = page.path.hasSuffix("/") ? page.path : page.path + "/"
             let paths = (1...total).map { $0 == 1 ? page.path : base + "page/\($0)/" }

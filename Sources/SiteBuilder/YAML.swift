@@ -108,6 +108,11 @@ struct YAMLSource {
 
     func int(_ node: Node, key: String) throws -> Int {
         guard case .int(let value) = value(node) else {
+            if let scalar = node.scalar, scalar.style == .plain, isIntegerBeyondInt(scalar.string) {
+                throw error(
+                    "'\(key)' is a whole number too large to hold", at: node,
+                    hint: "whole numbers here lie between -9223372036854775808 and 9223372036854775807")
+            }
             throw error("'\(key)' must be a whole number", at: node, hint: "write digits without quotes, like 3 or -1")
         }
         return value
@@ -177,6 +182,12 @@ func typedScalar(_ text: String) -> LiquidValue {
     }
 }
 
+/// Digits, with a sign or none, that an `Int` cannot hold (`9223372036854775808`).
+private func isIntegerBeyondInt(_ text: String) -> Bool {
+    let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.utf8.dropFirst() : text.utf8[...]
+    return !digits.isEmpty && digits.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && Int(text) == nil
+}
+
 private func numberValue(_ text: String) -> LiquidValue? {
     var digits = Substring(text)
     var negative = false
@@ -188,8 +199,10 @@ private func numberValue(_ text: String) -> LiquidValue? {
         return .int(negative ? -value : value)
     }
     if digits.hasPrefix("0o"), let value = Int(digits.dropFirst(2), radix: 8) { return .int(negative ? -value : value) }
-    if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(digits) {
-        return .int(negative ? -value : value)
+    // Read with its sign: the magnitude of -9223372036854775808 alone is past Int.max, so the
+    // smallest Int was taken for a float and refused as "not a whole number".
+    if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text) {
+        return .int(value)
     }
     switch digits {
     case ".inf", ".Inf", ".INF": return .double(negative ? -.infinity : .infinity)

@@ -102,3 +102,32 @@ func rewriteTextFiles(of folder: URL, _ change: (String) -> Data) throws {
         try change(try String(contentsOf: file, encoding: .utf8)).write(to: file)
     }
 }
+
+/// A page size larger than any list (up to Int.max) paginates nothing: the same site as
+/// `paginate: 0`. Int.max overflowed the page count and stopped the build.
+@Test func aPageSizeBeyondEveryListIsOnePage() async throws {
+    var sites: [[String: Data]] = []
+    for size in ["0", "1000", "9223372036854775807"] {
+        let site = try copyOfFixture("full")
+        let config = site.appendingPathComponent("site.yml")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "paginate: 2", with: "paginate: \(size)").utf8).write(to: config)
+        _ = try await SiteBuilder.build(buildOptions(site))
+        sites.append(try tree(site.appendingPathComponent("public")))
+    }
+    #expect(sites[0] == sites[1])
+    #expect(sites[0] == sites[2])
+}
+
+/// The smallest `Int` is a weight like any other (its digits alone are past Int.max, and it
+/// was refused as not a whole number), and sorts first.
+@Test func theSmallestWholeNumberIsAWeight() async throws {
+    let site = try minimalSite([
+        "content/a.md": "---\ntitle: A\nweight: 1\n---\n",
+        "content/b.md": "---\ntitle: B\nweight: -9223372036854775808\n---\n",
+        "templates/layouts/default.liquid": "{% for p in site.pages %}{{ p.title }}{% endfor %}",
+    ])
+    _ = try await SiteBuilder.build(buildOptions(site))
+    let home = try String(contentsOf: site.appendingPathComponent("public/index.html"), encoding: .utf8)
+    #expect(home.hasPrefix("BA"))
+}
