@@ -954,8 +954,13 @@ private func stripHTML(_ text: String) -> String {
             while let open = tag {
                 keep(index..<open)
                 var end: Int?
-                for (opening, closing) in strippedBlocks where starts(with: opening, in: bytes, at: open) {
-                    end = endOfFirst(closing, in: bytes, from: open + opening.count)
+                for (opening, closing) in strippedBlocks where open + opening.count <= bytes.count {
+                    guard opening.withUnsafeBufferPointer({ matches($0, in: bytes, at: open) }) else { continue }
+                    let after = open + opening.count
+                    closing.withUnsafeBufferPointer { closing in
+                        let rest = UnsafeBufferPointer(rebasing: bytes[after...])
+                        forEachOccurrence(of: closing, in: rest, first: true) { end = after + $0 + closing.count }
+                    }
                     break
                 }
                 if end == nil, let close = firstByte(UInt8(ascii: ">"), in: bytes, from: open) { end = close + 1 }
@@ -983,20 +988,6 @@ private func firstByte(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from
         let hit = memchr(base + start, Int32(byte), bytes.count - start)
     else { return nil }
     return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
-}
-
-private func starts(with prefix: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
-    index + prefix.count <= bytes.count && bytes[index..<(index + prefix.count)].elementsEqual(prefix)
-}
-
-/// The index just past the first `pattern` at or after `start`, or nil.
-private func endOfFirst(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-    var position = start
-    while let candidate = firstByte(pattern[0], in: bytes, from: position) {
-        if starts(with: pattern, in: bytes, at: candidate) { return candidate + pattern.count }
-        position = candidate + 1
-    }
-    return nil
 }
 
 /// CGI.escape: form encoding, space as `+`.
