@@ -134,3 +134,48 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
     #expect(try render("{% cycle 'g': 1, 2 %}{% cycle name: 1, 2 %}{% cycle 'g': 1, 2 %}", #"{"name":"g"}"#) == "121")
     #expect(try render(#"{% cycle 'a', 'b' %}{% cycle "'a', 'b'": 'x', 'y' %}"#) == "ay")
 }
+
+@Test func scalarCountsMatchTheStandardLibraryAtEveryLengthAndAlignment() {
+    // Counted eight bytes at a time with a tail: every length up to three words, of one-,
+    // two-, three- and four-byte scalars mixed, each starting at every offset of a word.
+    let scalars: [Unicode.Scalar] = ["a", "é", "교", "😀", "Z", "ß", "두", " "]
+    for length in 0...26 {
+        for shift in 0..<scalars.count {
+            var text = ""
+            for position in 0..<length { text.unicodeScalars.append(scalars[(position + shift) % scalars.count]) }
+            #expect(scalarCount(text) == text.unicodeScalars.count, "\(text)")
+        }
+    }
+}
+
+@Test func occurrencesAreFoundWhereTheirFirstByteRepeats() throws {
+    // Occurrences are found by memchr on the pattern's first byte, then compared whole: a text
+    // full of false starts, a pattern at the very end, overlapping candidates, a pattern
+    // longer than the text. Empty fields at the end are dropped, as Ruby's `split` drops them.
+    let output = try render(
+        """
+        {{ 'aaab' | split: 'ab' | join: '|' }};{{ 'abababa' | replace: 'aba', 'X' }};\
+        {{ 'xxxy' | remove: 'xy' }};{{ 'ab' | split: 'abc' | join: '|' }};\
+        {{ '교두보교두보' | replace: '두보', '-' }};{{ 'a--b--' | split: '--' | size }};\
+        {{ 'a-b-c' | replace_first: '-', '+' }}
+        """, "{}")
+    #expect(output == "aa;XbX;xx;ab;교-교-;2;a+b-c")
+}
+
+@Test func truncatedWordsMatchRubysRuleAcrossEveryChunkBoundary() throws {
+    // Words are counted 64 bytes at a time: texts of one-, two- and three-byte words and mixed
+    // white space, long enough to cross several chunks, against Ruby's rule (split on white
+    // space; more words than asked for keeps that many, joined by one space, then "...").
+    let pieces = ["a", " ", "교두보", "\t", "boston", "\n ", "é", "  "]
+    var text = ""
+    for step in 0..<90 {
+        text += pieces[(step * 5 + step / 7) % pieces.count]
+        let words = text.split(whereSeparator: { " \t\n\r\u{0B}\u{0C}".contains($0) })
+        for count in [1, 3, 15, 40] {
+            let expected = words.count > count ? words.prefix(count).joined(separator: " ") + "..." : text
+            let data = String(decoding: try JSONEncoder().encode(["t": text]), as: UTF8.self)
+            let output = try render("{{ t | truncatewords: \(count) }}", data)
+            #expect(output == expected, "\(count) words of \(text.debugDescription)")
+        }
+    }
+}
