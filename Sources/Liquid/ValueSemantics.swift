@@ -46,6 +46,14 @@ extension LiquidValue {
         }
     }
 
+    /// Calls `body` with `outputText`, a string value's own text borrowed rather than copied
+    /// out (a retain and a release, atomic, for every filter a string goes through).
+    @inline(__always)
+    func withOutputText<Result>(_ body: (String) throws -> Result) rethrows -> Result {
+        if case .string(let text) = self { return try body(text) }
+        return try body(convertedText)
+    }
+
     private var convertedText: String {
         switch self {
         case .nil: return ""
