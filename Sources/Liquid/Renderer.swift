@@ -26,7 +26,11 @@ final class Renderer: FilterContext {
     private var loopOffsets = StateTable()
     private var loopStack: [ForloopDrop] = []
     private var lastChanged: String?
-    private var file: SourceFile
+    /// The file being rendered, for the places in errors. Not retained: every file set here is
+    /// held by what the render is already holding for as long as it is set (the template being
+    /// rendered, a partial resolved into `resolvedPartials`, the condition `withVariable` runs),
+    /// and saving and restoring it around each include was two retains and two releases, atomic.
+    private unowned(unsafe) var file: SourceFile
     /// The names of the partials being rendered, outermost first.
     private var includeNames: [String] = []
     /// Partials this render has already resolved, by `Include.slot`: reading the tag's shared
