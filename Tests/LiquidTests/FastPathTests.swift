@@ -166,11 +166,14 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
     // Words are counted 64 bytes at a time: texts of one-, two- and three-byte words and mixed
     // white space, long enough to cross several chunks, against Ruby's rule (split on white
     // space; more words than asked for keeps that many, joined by one space, then "...").
-    let pieces = ["a", " ", "교두보", "\t", "boston", "\n ", "é", "  "]
+    // "à" and "ɉ" hold the bytes 0xA0 and 0x89, whose low seven bits are those of a space and
+    // a tab (words are classified eight bytes at a time, by their low seven bits first).
+    let pieces = ["a", " ", "교두보", "\t", "boston", "\n ", "é", "  ", "à", "\r\u{0B}", "ɉ", "\u{0C}", "x"]
     var text = ""
-    for step in 0..<90 {
+    for step in 0..<160 {
         text += pieces[(step * 5 + step / 7) % pieces.count]
-        let words = text.split(whereSeparator: { " \t\n\r\u{0B}\u{0C}".contains($0) })
+        let words = text.unicodeScalars.split(whereSeparator: { " \t\n\r\u{0B}\u{0C}".unicodeScalars.contains($0) })
+            .map { String(String.UnicodeScalarView($0)) }
         for count in [1, 3, 15, 40] {
             let expected = words.count > count ? words.prefix(count).joined(separator: " ") + "..." : text
             let data = String(decoding: try JSONEncoder().encode(["t": text]), as: UTF8.self)
