@@ -517,29 +517,54 @@ final class Renderer: FilterContext {
                 at: include.offset, "include cycle: \(cycle) (still going after \(limit) partials)",
                 hint: "an include or render that reaches itself never ends; make one of them stop")
         }
+        guard case .literal = include.name else {
+            // A name worked out as the page renders may name another partial each time.
+            return try renderPartial(try loadPartial(named: name, for: include), for: include, named: name)
+        }
+        // Not retained for the include: `resolvedPartials` holds the partial for the whole render.
+        return try resolvedPartial(include, named: name)._withUnsafeGuaranteedRef { template in
+            try renderPartial(template, for: include, named: name)
+        }
+    }
+
+    /// The partial an include with a literal name names, which `resolvedPartials` holds from
+    /// now on.
+    private func resolvedPartial(_ include: Include, named name: String) throws -> Unmanaged<ParsedPartial> {
         if include.slot >= resolvedPartials.count {
             resolvedPartials.append(contentsOf: repeatElement(nil, count: include.slot - resolvedPartials.count + 1))
         }
-        var template = resolvedPartials[include.slot]
-        if template == nil, let shared = include.resolved.load() {
-            template = shared
-            resolvedPartials[include.slot] = shared
+        if let resolved = resolvedPartials.withUnsafeBufferPointer({ $0[include.slot].map(Unmanaged.passUnretained) }) {
+            return resolved
         }
-        if template == nil {
-            do {
-                template = try environment.partial(named: name)
-            } catch let diagnostic as Diagnostic {
-                throw diagnostic.adding(cause: file.note(at: include.offset, "included from here"))
-            } catch {
-                throw file.error(at: include.offset, "cannot read partial '\(name)': \(error)")
-            }
-            if case .literal = include.name, let template { _ = include.resolved.storeIfNil(template) }
+        let template: ParsedPartial
+        if let shared = include.resolved.load() {
+            template = shared
+        } else {
+            template = try loadPartial(named: name, for: include)
+            _ = include.resolved.storeIfNil(template)
+        }
+        resolvedPartials[include.slot] = template
+        return Unmanaged.passUnretained(template)
+    }
+
+    private func loadPartial(named name: String, for include: Include) throws -> ParsedPartial {
+        let template: ParsedPartial?
+        do {
+            template = try environment.partial(named: name)
+        } catch let diagnostic as Diagnostic {
+            throw diagnostic.adding(cause: file.note(at: include.offset, "included from here"))
+        } catch {
+            throw file.error(at: include.offset, "cannot read partial '\(name)': \(error)")
         }
         guard let template else {
             throw file.error(
                 at: include.offset, "no partial named '\(name)'",
                 hint: "partials are looked up by name, then with '.liquid' added")
         }
+        return template
+    }
+
+    private func renderPartial(_ template: ParsedPartial, for include: Include, named name: String) throws -> Flow {
         let variable = include.variable ?? environment.symbol(partialVariableName(name))
         let binding = try include.binding.map { try evaluate($0) }
         try spend(1, at: include.offset)

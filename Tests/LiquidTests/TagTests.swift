@@ -129,3 +129,11 @@ private let tagCases: [TagCase] = [
     #expect(try render("{% assign secret = 's' %}{% render 'p', x: 1 %}", partials: partials) == "(1)")
     #expect(try render("{% render 'q' for a as n %}", #"{"a":[7,8]}"#, partials: partials) == "1:7 2:8 ")
 }
+
+@Test func anIncludeWithAVariableNameRendersWhicheverPartialItNamesEachTime() throws {
+    // The tag is one node; each time it renders, its name may be another partial's.
+    let output = try render(
+        "{% for name in names %}{% include name %};{% endfor %}", #"{"names":["a","b","a"]}"#,
+        partials: ["a": "A", "b": "B"])
+    #expect(output == "A;B;A;")
+}
