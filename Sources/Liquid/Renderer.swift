@@ -28,7 +28,7 @@ final class Renderer: FilterContext {
     private var lastChanged: String?
     /// The file being rendered, for the places in errors. Not retained: every file set here is
     /// held by what the render is already holding for as long as it is set (the template being
-    /// rendered, a partial resolved into `resolvedPartials`, the condition `withVariable` runs),
+    /// rendered, the partial an include is rendering, the condition `withVariable` runs),
     /// and saving and restoring it around each include was two retains and two releases, atomic.
     private unowned(unsafe) var file: SourceFile
     /// The names of the partials being rendered, outermost first.
