@@ -191,6 +191,8 @@ public struct Template: Sendable {
     public let environment: LiquidEnvironment
     let file: SourceFile
     let root: Block
+    /// Where the next render's output buffer starts.
+    let outputSize = OutputSizeHint()
 
     public var path: String { file.path }
 
@@ -219,5 +221,20 @@ public struct Template: Sendable {
     public func render(_ context: [String: LiquidValue]) throws -> String {
         var ignored: [Diagnostic] = []
         return try render(context, warnings: &ignored)
+    }
+}
+
+/// The size of a template's largest output so far (up to a mebibyte): a buffer that started at
+/// twice the template's own size grew three or four times a page, copying what it held each
+/// time. Read and written without ordering: it is only a hint, and renders on other threads
+/// may write it at the same time.
+final class OutputSizeHint: Sendable {
+    private let largest = Atomic<Int>(0)
+    private static let cap = 1 << 20
+
+    var bytes: Int { largest.load(ordering: .relaxed) }
+
+    func record(_ size: Int) {
+        if size > bytes { largest.store(min(size, Self.cap), ordering: .relaxed) }
     }
 }

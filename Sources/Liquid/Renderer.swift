@@ -89,8 +89,9 @@ final class Renderer: FilterContext {
 
     /// Renders the template into `output`.
     private func renderRoot(_ template: Template) throws {
-        output = OutputBuffer(capacity: template.file.bytes.count * 2)
+        output = OutputBuffer(capacity: max(template.file.bytes.count * 2, template.outputSize.bytes))
         _ = try render(template.root)
+        template.outputSize.record(output.count)
     }
 
     func renderDocument(_ template: Template) throws -> [UInt8] {
