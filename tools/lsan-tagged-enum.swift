@@ -7,8 +7,8 @@
 //   /tmp/lsan-tagged-enum     # exit 1: "Direct leak of 280 byte(s) in 5 object(s)": the boxes
 //
 // `bridgehead build` and `publish` keep their last build until the process ends (the kernel
-// frees it faster than a teardown would), `serve` the build it is serving, and their parsed
-// templates hold such boxes (`Condition`): the ASan-built executable reports them at exit.
+// frees it faster than a teardown would), and its parsed templates hold such boxes
+// (`Condition`): the ASan-built executable reports them at exit.
 indirect enum Condition {
     case value(Int)
     case and(Condition, Condition)
