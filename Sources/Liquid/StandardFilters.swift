@@ -655,8 +655,7 @@ func whitespaceSeparatedWords(_ bytes: UnsafeBufferPointer<UInt8>, stoppingAfter
         // Top bit set where the byte is 0x09 to 0x0D: at least 9, and not at least 14.
         let isControlSpace = (low &+ (0x80 - 0x09) * ones) & ~(low &+ (0x80 - 0x0E) * ones) & high
         let space = (isBlank | isControlSpace) & ~word
-        let starts = ~space & high & (space << 8 | spaceBefore)
-        words &+= Int(truncatingIfNeeded: ((starts >> 7) &* ones) >> 56)
+        words &+= topBitsSet(~space & high & (space << 8 | spaceBefore))
         spaceBefore = space >> 56
         index += 8
     }
@@ -668,6 +667,14 @@ func whitespaceSeparatedWords(_ bytes: UnsafeBufferPointer<UInt8>, stoppingAfter
         index += 1
     }
     return words
+}
+
+/// How many bytes of `flags` have their top bit set; no other bit may be. Each top bit moved
+/// down to a 1 in its byte, summed by a multiplication into the top byte: the baseline x86-64
+/// target has no popcount instruction.
+@inline(__always)
+private func topBitsSet(_ flags: UInt64) -> Int {
+    Int(truncatingIfNeeded: ((flags >> 7) &* 0x0101_0101_0101_0101) >> 56)
 }
 
 /// Unicode scalars in `text` (Ruby's `String#length`): every byte that is not a UTF-8
@@ -683,11 +690,8 @@ func scalarCount(_ text: String) -> Int {
         while index + 8 <= bytes.count {
             let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             // A byte's top bit set and the bit below it clear (shifting moves each byte's
-            // second bit to its top; what crosses from the byte below is masked off), as a 1
-            // in each such byte, summed by the multiplication into the top byte: the
-            // baseline x86-64 target has no popcount instruction.
-            let flags = (word & ~(word << 1) & 0x8080_8080_8080_8080) >> 7
-            continuations &+= Int(truncatingIfNeeded: (flags &* 0x0101_0101_0101_0101) >> 56)
+            // second bit to its top; what crosses from the byte below is masked off).
+            continuations &+= topBitsSet(word & ~(word << 1) & 0x8080_8080_8080_8080)
             index += 8
         }
         while index < bytes.count {
