@@ -54,11 +54,14 @@ public struct LiquidOptions: Sendable {
     public var baseURL: String?
     /// Bound on nested include/render depth, reported as an error naming the chain.
     public var maximumIncludeDepth: Int
-    /// Bound on one render's loop iterations, partials rendered and numbers taken out of ranges,
-    /// together: a template that nests loops over large collections, or loops over a range with
-    /// a huge bound, stops with an error instead of running for hours. The default is seconds
-    /// to a minute of work, by what the loop does; no page of a real site comes near it.
-    public var maximumIterations: Int
+    /// Bound on one render's steps of work: each loop iteration, partial rendered and number
+    /// taken out of a range is a step, and so is each item of a list, or 64 bytes of a string, that a
+    /// filter reads or makes, a comparison or a capture goes through (a sort counts its
+    /// comparisons). A template that nests loops over large collections, loops over a range
+    /// with a huge bound, or runs filters over long lists inside loops stops with an error
+    /// instead of running for hours. The default is about a second of steps, more when they do
+    /// more; no page of a real site comes near it.
+    public var maximumSteps: Int
     /// Bound on one render's output, and on any one string a tag or filter makes (an array
     /// counts 16 bytes an item): a loop or capture that doubles its text stops with an error
     /// instead of taking all memory. A 50 MB Markdown page's HTML is about 70 MB.
@@ -66,12 +69,12 @@ public struct LiquidOptions: Sendable {
 
     public init(
         strictVariables: Bool = false, baseURL: String? = nil, maximumIncludeDepth: Int = 100,
-        maximumIterations: Int = 100_000_000, maximumOutputBytes: Int = 256 << 20
+        maximumSteps: Int = 100_000_000, maximumOutputBytes: Int = 256 << 20
     ) {
         self.strictVariables = strictVariables
         self.baseURL = baseURL
         self.maximumIncludeDepth = maximumIncludeDepth
-        self.maximumIterations = maximumIterations
+        self.maximumSteps = maximumSteps
         self.maximumOutputBytes = maximumOutputBytes
     }
 }

@@ -10,18 +10,19 @@ struct FilterDefinition: Sendable {
 
     var arity: ClosedRange<Int>
     var keywords: Keywords
-    /// False for the filters that answer from a range's bounds (`size`, `first`, `last`); the
-    /// others make a list of its numbers, which the renderer counts against its limits first.
-    var listsRanges: Bool
+    /// False for the filters that answer from a list's ends or a range's bounds (`size`,
+    /// `first`, `last`). The others go through every item, which the renderer counts as steps
+    /// (`LiquidOptions.maximumSteps`), and make a list of a range's numbers, counted first.
+    var readsEveryItem: Bool
     var apply: @Sendable (LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
 
     init(
-        arity: ClosedRange<Int>, keywords: Keywords = .none, listsRanges: Bool = true,
+        arity: ClosedRange<Int>, keywords: Keywords = .none, readsEveryItem: Bool = true,
         _ apply: @escaping @Sendable (LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
     ) {
         self.arity = arity
         self.keywords = keywords
-        self.listsRanges = listsRanges
+        self.readsEveryItem = readsEveryItem
         self.apply = apply
     }
 

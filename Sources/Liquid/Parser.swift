@@ -151,7 +151,7 @@ struct Parser {
         case "capture":
             let name = try variableName(token, what: "a variable name after 'capture'")
             let (body, _, _) = try parseBody(&stream, opener: token, until: ["endcapture"], depth: depth)
-            return (.capture(environment.symbol(name), body), true)
+            return (.capture(environment.symbol(name), body, offset: token.start), true)
         case "increment", "decrement":
             let name = try variableName(token, what: "a variable name after '\(token.name)'")
             return (.increment(environment.symbol(name), by: token.name == "increment" ? 1 : -1), false)
@@ -278,7 +278,7 @@ struct Parser {
         if allBlank {
             clauses = clauses.map { CaseClause(values: $0.values, body: withoutBlankText($0.body)) }
         }
-        return (.caseTag(subject: subject, clauses: clauses), allBlank)
+        return (.caseTag(subject: subject, clauses: clauses, offset: token.start), allBlank)
     }
 
     private func parseWhenValues(_ token: Token) throws -> [Expression] {

@@ -42,8 +42,8 @@ final class Renderer: FilterContext {
     /// the input of `default`), where an undefined variable is an answer, not a mistake.
     private var existenceTests = 0
     private let maximumIncludeDepth: Int
-    /// What is left of `LiquidOptions.maximumIterations`; never below zero while rendering.
-    private var iterationsLeft: Int
+    /// What is left of `LiquidOptions.maximumSteps`; never below zero while rendering.
+    private var stepsLeft: Int
     let maximumOutputBytes: Int
 
     /// Positions keyed by `LiquidEnvironment.stateKey`, 0 until set. State keys are numbered
@@ -83,7 +83,7 @@ final class Renderer: FilterContext {
         self.globals = globals
         self.file = file
         self.maximumIncludeDepth = environment.options.maximumIncludeDepth
-        self.iterationsLeft = max(0, environment.options.maximumIterations)
+        self.stepsLeft = max(0, environment.options.maximumSteps)
         self.maximumOutputBytes = environment.options.maximumOutputBytes
     }
 
@@ -222,9 +222,11 @@ final class Renderer: FilterContext {
             try checkOutputSize(at: expression.offset)
         case .assign(let symbol, let value):
             assign(symbol, try evaluate(value))
-        case .capture(let symbol, let body):
+        case .capture(let symbol, let body, let offset):
             let (text, flow) = try capturing(body)
-            assign(symbol, .string(text))
+            let captured = LiquidValue.string(text)
+            try spend(captured.workSize, at: offset)
+            assign(symbol, captured)
             return flow
         case .increment(let symbol, let step):
             var value = 0
@@ -252,8 +254,8 @@ final class Renderer: FilterContext {
                 }
                 if let flow { return flow }
             }
-        case .caseTag(let subject, let clauses):
-            return try renderCase(subject, clauses)
+        case .caseTag(let subject, let clauses, let offset):
+            return try renderCase(subject, clauses, offset)
         case .forLoop(let loop):
             return try renderFor(loop)
         case .tablerow(let loop):
@@ -284,7 +286,7 @@ final class Renderer: FilterContext {
         }
     }
 
-    private func renderCase(_ subject: Expression, _ clauses: [CaseClause]) throws -> Flow {
+    private func renderCase(_ subject: Expression, _ clauses: [CaseClause], _ offset: Int) throws -> Flow {
         var matched = false
         for clause in clauses {
             guard let values = clause.values else {
@@ -294,7 +296,7 @@ final class Renderer: FilterContext {
                 }
                 continue
             }
-            for value in values where try caseMatches(subject, value) {
+            for value in values where try caseMatches(subject, value, offset) {
                 matched = true
                 let flow = try render(clause.body)
                 if case .normal = flow { continue }
@@ -306,10 +308,10 @@ final class Renderer: FilterContext {
 
     /// `when` compares as `==` inside `if` does: an undefined subject or value is nil, not a
     /// mistake, even under strict variables.
-    private func caseMatches(_ subject: Expression, _ value: Expression) throws -> Bool {
+    private func caseMatches(_ subject: Expression, _ value: Expression, _ offset: Int) throws -> Bool {
         existenceTests += 1
         defer { existenceTests -= 1 }
-        return try equals(subject, value)
+        return try equals(subject, value, offset)
     }
 
     // MARK: Loops
@@ -385,20 +387,28 @@ final class Renderer: FilterContext {
 
     // MARK: Limits
 
-    /// Takes `count` from the render's budget of iterations (see `LiquidOptions.maximumIterations`).
+    /// Takes `count` from the render's budget of steps (see `LiquidOptions.maximumSteps`).
     @inline(__always)
     private func spend(_ count: Int, at offset: Int) throws {
         // No overflow: the budget is at least zero here and `count` at most `Int.max`.
-        iterationsLeft -= count
-        if iterationsLeft < 0 { throw tooManyIterations(at: offset) }
+        stepsLeft -= count
+        if stepsLeft < 0 { throw tooManySteps(at: offset) }
     }
 
-    private func tooManyIterations(at offset: Int) -> Diagnostic {
-        let limit = environment.options.maximumIterations
+    /// For filters whose work grows faster than the lists they read and make (`sort`, `uniq`),
+    /// taken before or while they do it.
+    func spendFilterWork(_ count: Int) throws {
+        try spend(count, at: filterOffset)
+    }
+
+    private func tooManySteps(at offset: Int) -> Diagnostic {
+        let limit = environment.options.maximumSteps
         return file.error(
             at: offset,
-            "this render went past \(limit) loop iterations (partials rendered and numbers taken from ranges count too)",
-            hint: "loops nested over large collections, or over a range with a huge bound, may never finish")
+            "this render went past \(limit) steps (loop iterations, partials rendered, and the items and text that filters and comparisons go through)",
+            hint:
+                "loops nested over large collections, over a range with a huge bound, or running filters over long lists may never finish"
+        )
     }
 
     @inline(__always)
@@ -683,7 +693,7 @@ final class Renderer: FilterContext {
 
     private func apply(_ filter: FilterCall, to value: LiquidValue) throws -> LiquidValue {
         filterOffset = filter.offset
-        if filter.listsRanges, case .range = value { try spendRange(value, at: filter.offset, filter.name) }
+        if filter.readsEveryItem, case .range = value { try spendRange(value, at: filter.offset, filter.name) }
         do {
             let result: LiquidValue
             if let literals = filter.literalArguments {
@@ -703,6 +713,11 @@ final class Renderer: FilterContext {
                     value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
             }
             if result.storageSize > maximumOutputBytes { throw valueTooLarge(result, madeBy: filter) }
+            // A filter's time grows with the lists and text it reads and makes; counted as steps,
+            // filters inside a loop are bounded as the loop's iterations are.
+            var read = value.workSize
+            if !filter.readsEveryItem, case .array = value { read = 0 }
+            try spend(read + result.workSize, at: filter.offset)
             return result
         } catch let error as FilterError {
             throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)
@@ -811,22 +826,28 @@ final class Renderer: FilterContext {
             return try test(left) || test(right)
         case .comparison(let left, let op, let right, let offset):
             switch op {
-            case .equal: return try equals(left, right)
-            case .notEqual: return try !equals(left, right)
-            case .contains: return contains(try evaluate(left), try evaluate(right))
+            case .equal: return try equals(left, right, offset)
+            case .notEqual: return try !equals(left, right, offset)
+            case .contains:
+                let container = try evaluate(left)
+                try spend(container.workSize, at: offset)
+                return contains(container, try evaluate(right))
             default: return try relation(left, op, right, offset)
             }
         }
     }
 
-    private func equals(_ left: Expression, _ right: Expression) throws -> Bool {
+    private func equals(_ left: Expression, _ right: Expression, _ offset: Int) throws -> Bool {
         switch (left, right) {
         case (.blank, .blank), (.blank, .empty), (.empty, .blank), (.empty, .empty): return false
         case (.blank, _): return try evaluate(right).isBlank
         case (_, .blank): return try evaluate(left).isBlank
         case (.empty, _): return try evaluate(right).isEmptyCollection
         case (_, .empty): return try evaluate(left).isEmptyCollection
-        default: return try evaluate(left).isEqual(to: evaluate(right))
+        default:
+            let value = try evaluate(left)
+            try spend(value.workSize, at: offset)
+            return try value.isEqual(to: evaluate(right))
         }
     }
 
@@ -839,6 +860,7 @@ final class Renderer: FilterContext {
         }
         let a = try evaluate(left)
         let b = try evaluate(right)
+        try spend(a.workSize, at: offset)
         guard let order = a.compare(to: b) else {
             let comparable: (LiquidValue) -> Bool = {
                 switch $0 {
@@ -864,7 +886,7 @@ final class Renderer: FilterContext {
     private func contains(_ container: LiquidValue, _ item: LiquidValue) -> Bool {
         if !item.isTruthy { return false }
         switch container {
-        case .string(let text): return text.contains(item.outputText) || item.outputText.isEmpty
+        case .string(let text): return containsText(text, item.outputText)
         case .array(let items): return items.contains { $0.isEqual(to: item) }
         case .range(let lower, let upper):
             if case .int(let value) = item { return lower <= value && value <= upper }

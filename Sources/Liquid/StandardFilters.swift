@@ -116,7 +116,7 @@ let standardFilters: [String: FilterDefinition] = {
         let scalars = Array(input.outputText.unicodeScalars)
         return .string(rubySlice(scalars, start, length).map { String(String.UnicodeScalarView($0)) } ?? "")
     }
-    filters["size"] = FilterDefinition(arity: 0...0, listsRanges: false) { input, _, _ in
+    filters["size"] = FilterDefinition(arity: 0...0, readsEveryItem: false) { input, _, _ in
         switch input {
         case .string(let text): return .int(scalarCount(text))
         case .array(let items): return .int(items.count)
@@ -199,7 +199,7 @@ let standardFilters: [String: FilterDefinition] = {
         if length > renderer.maximumOutputBytes { throw resultTooLong(limit: renderer.maximumOutputBytes) }
         return .string(texts.joined(separator: separator))
     }
-    filters["first"] = FilterDefinition(arity: 0...0, listsRanges: false) { input, _, _ in
+    filters["first"] = FilterDefinition(arity: 0...0, readsEveryItem: false) { input, _, _ in
         switch input {
         case .array(let items): return items.first ?? .nil
         case .range(let lower, let upper): return lower <= upper ? .int(lower) : .nil
@@ -207,7 +207,7 @@ let standardFilters: [String: FilterDefinition] = {
         default: return .nil
         }
     }
-    filters["last"] = FilterDefinition(arity: 0...0, listsRanges: false) { input, _, _ in
+    filters["last"] = FilterDefinition(arity: 0...0, readsEveryItem: false) { input, _, _ in
         switch input {
         case .array(let items): return items.last ?? .nil
         case .range(let lower, let upper): return lower <= upper ? .int(upper) : .nil
@@ -246,10 +246,12 @@ let standardFilters: [String: FilterDefinition] = {
         }
         return .array(mapped)
     }
-    filters["uniq"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
+    filters["uniq"] = FilterDefinition(arity: 0...1) { input, arguments, renderer in
         var seen: [LiquidValue] = []
         var result: [LiquidValue] = []
         for item in input.iterated(flatten: true) {
+            // Each item is compared with every distinct one before it.
+            try renderer.spendFilterWork(seen.count)
             let key = try arguments.present(0).map { try itemProperty(item, $0, filter: "uniq") } ?? item
             if !seen.contains(where: { $0.isIdentical(to: key) }) {
                 seen.append(key)
@@ -258,11 +260,15 @@ let standardFilters: [String: FilterDefinition] = {
         }
         return .array(result)
     }
-    filters["sort"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
-        .array(try sortValues(input.iterated(flatten: true), by: arguments.present(0), natural: false))
+    filters["sort"] = FilterDefinition(arity: 0...1) { input, arguments, renderer in
+        let items = input.iterated(flatten: true)
+        try renderer.spendFilterWork(comparisonsToSort(items.count))
+        return .array(try sortValues(items, by: arguments.present(0), natural: false))
     }
-    filters["sort_natural"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
-        .array(try sortValues(input.iterated(flatten: true), by: arguments.present(0), natural: true))
+    filters["sort_natural"] = FilterDefinition(arity: 0...1) { input, arguments, renderer in
+        let items = input.iterated(flatten: true)
+        try renderer.spendFilterWork(comparisonsToSort(items.count))
+        return .array(try sortValues(items, by: arguments.present(0), natural: true))
     }
     filters["sum"] = FilterDefinition(arity: 0...1) { input, arguments, _ in
         var total: LiquidValue = .int(0)
@@ -432,6 +438,12 @@ private func indexedProperty(_ item: LiquidValue, _ key: LiquidValue) throws -> 
     default:
         return nil
     }
+}
+
+/// About n log2 n, taken before sorting: a sort of millions of items inside a loop would run
+/// for minutes between the loop's own steps.
+func comparisonsToSort(_ count: Int) -> Int {
+    count * (Int.bitWidth - count.leadingZeroBitCount)
 }
 
 private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [LiquidValue] {
@@ -718,6 +730,20 @@ private func forEachOccurrence(
             index = candidate + pattern.count
         } else {
             index = candidate + 1
+        }
+    }
+}
+
+/// Whether `pattern`'s bytes stand in `text`, as Ruby's `include?` finds them: an accent
+/// combined with a letter does not hide the letter, as it does from `String.contains`, which
+/// also took about 15 ns a byte.
+func containsText(_ text: String, _ pattern: String) -> Bool {
+    if pattern.isEmpty { return true }
+    return withUTF8Bytes(text) { bytes in
+        withUTF8Bytes(pattern) { pattern in
+            var found = false
+            forEachOccurrence(of: pattern, in: bytes, first: true) { _ in found = true }
+            return found
         }
     }
 }

@@ -32,11 +32,11 @@ enum Node: Sendable {
     case text(String)
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
-    case capture(Symbol, Block)
+    case capture(Symbol, Block, offset: Int)
     case increment(Symbol, by: Int)
     case cycle(Cycle)
     case conditional([Branch])
-    case caseTag(subject: Expression, clauses: [CaseClause])
+    case caseTag(subject: Expression, clauses: [CaseClause], offset: Int)
     case forLoop(ForLoop)
     case tablerow(ForLoop)
     case loopControl(LoopControl)
@@ -257,9 +257,9 @@ final class FilterCall: Sendable {
     let literalArguments: FilterArguments?
     let keyword: [(String, Expression)]
     let offset: Int
-    /// `definition.listsRanges`, kept here: reading it through the definition copied the
+    /// `definition.readsEveryItem`, kept here: reading it through the definition copied the
     /// definition (and retained its closure) on every call.
-    let listsRanges: Bool
+    let readsEveryItem: Bool
 
     init(
         name: String, definition: FilterDefinition, positional: [Expression], keyword: [(String, Expression)],
@@ -274,7 +274,7 @@ final class FilterCall: Sendable {
             literals.count == positional.count && keyword.isEmpty ? FilterArguments(positional: literals) : nil
         self.keyword = keyword
         self.offset = offset
-        self.listsRanges = definition.listsRanges
+        self.readsEveryItem = definition.readsEveryItem
     }
 }
 

@@ -184,18 +184,37 @@ func deepExpressionsAreErrorsNotCrashes(_ kind: String) throws {
 // MARK: Render limits
 
 /// Small limits, so each runaway stops in a few iterations.
-private let tight = LiquidOptions(maximumIterations: 1_000, maximumOutputBytes: 65_536)
-private let tooManyIterations =
-    "error: this render went past 1000 loop iterations (partials rendered and numbers taken from ranges count too)"
+private let tight = LiquidOptions(maximumSteps: 1_000, maximumOutputBytes: 65_536)
+private let tooManySteps =
+    "error: this render went past 1000 steps (loop iterations, partials rendered, and the items and text that filters and comparisons go through)"
+/// 64 numbers, "1,2,…,64": 182 bytes (2 steps) that `split` makes 64 items of (64 steps).
+private let sixtyFour = "{% assign l = '" + (1...64).map(String.init).joined(separator: ",") + "' | split: ',' %}"
 
 @Test(arguments: [
     (
         "{% for i in (1..100) %}{% for j in (1..100) %}{% endfor %}{% endfor %}",
-        "test.liquid:1:24: " + tooManyIterations
+        "test.liquid:1:24: " + tooManySteps
     ),
-    ("{% tablerow i in (1..2000) %}{% endtablerow %}", "test.liquid:1:1: " + tooManyIterations),
-    ("{% for i in (1..400) %}{% include 'p' %}{% include 'p' %}{% endfor %}", "test.liquid:1:24: " + tooManyIterations),
-    ("{{ (1..999) | join }}{{ (1..2) | join }}", "test.liquid:1:34: " + tooManyIterations),
+    ("{% tablerow i in (1..2000) %}{% endtablerow %}", "test.liquid:1:1: " + tooManySteps),
+    ("{% for i in (1..400) %}{% include 'p' %}{% include 'p' %}{% endfor %}", "test.liquid:1:24: " + tooManySteps),
+    // 900 numbers, then a 2,592-byte string (40 steps); the next range's 99 numbers pass the limit.
+    ("{{ (1..900) | join: '' }}{{ (1..99) | join }}", "test.liquid:1:39: " + tooManySteps),
+    // A sort of 64 items counts 64 * 7 comparisons and the 64 items it reads and makes: 576,
+    // twice past 1,000.
+    (sixtyFour + "{% assign a = l | sort %}{% assign b = l | sort %}", "test.liquid:1:258: " + tooManySteps),
+    // Each item is compared with the distinct ones before it: after split's 66 steps,
+    // 0 + 1 + … + 43 = 946 passes 1,000 at the 45th item.
+    (sixtyFour + "{{ l | uniq }}", "test.liquid:1:222: " + tooManySteps),
+    // 6,400 bytes are 100 steps to search, to compare, to capture.
+    ("{% for i in (1..10) %}{% if big contains 'z' %}{% endif %}{% endfor %}", "test.liquid:1:33: " + tooManySteps),
+    ("{% for i in (1..10) %}{% if big == 'z' %}{% endif %}{% endfor %}", "test.liquid:1:33: " + tooManySteps),
+    (
+        "{% for i in (1..10) %}{% case big %}{% when 'z' %}{% endcase %}{% endfor %}",
+        "test.liquid:1:23: " + tooManySteps
+    ),
+    ("{% for i in (1..10) %}{% capture c %}{{ big }}{% endcapture %}{% endfor %}", "test.liquid:1:23: " + tooManySteps),
+    // A filter counts the text it reads and makes: 100 + 100 steps a downcase.
+    ("{% for i in (1..5) %}{% assign c = big | downcase %}{% endfor %}", "test.liquid:1:42: " + tooManySteps),
     (
         "{{ (1..100000000000) | join: ',' }}",
         "test.liquid:1:24: error: join: the range 1..100000000000 has too many numbers to make a list of"
@@ -203,18 +222,6 @@ private let tooManyIterations =
     (
         "{% render 'p' for (1..100000000000) %}",
         "test.liquid:1:1: error: render: the range 1..100000000000 has too many numbers to make a list of"
-    ),
-    (
-        "{% assign s = 'ab' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
-        "test.liquid:1:62: error: append: made a value of 131072 bytes, more than the 65536 a render allows"
-    ),
-    (
-        "{% assign a = 'x' | split: ',' %}{% for i in (1..40) %}{% assign a = a | concat: a %}{% endfor %}",
-        "test.liquid:1:74: error: concat: made a value of 131072 bytes, more than the 65536 a render allows"
-    ),
-    (
-        "{% capture s %}x{% endcapture %}{% for i in (1..40) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}",
-        "test.liquid:1:80: error: this render's output went past 65536 bytes"
     ),
     (
         "{% for i in (1..990) %}yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy{% endfor %}",
@@ -230,13 +237,43 @@ private let tooManyIterations =
     ),
 ])
 func runawayRendersStopWithAnError(source: String, headline: String) {
-    let text = renderError(source, options: tight, partials: ["p": "x"])
+    let big = String(repeating: "a", count: 6_400)
+    let text = renderError(source, #"{"big":"\#(big)"}"#, options: tight, partials: ["p": "x"])
+    #expect(text?.components(separatedBy: "\n").first == headline)
+    #expect(text?.contains("hint: ") == true)
+}
+
+/// Values that double: with steps to spare, the bound on a value's size stops them.
+@Test(arguments: [
+    (
+        "{% assign s = 'ab' %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}",
+        "test.liquid:1:62: error: append: made a value of 131072 bytes, more than the 65536 a render allows"
+    ),
+    (
+        "{% assign a = 'x' | split: ',' %}{% for i in (1..40) %}{% assign a = a | concat: a %}{% endfor %}",
+        "test.liquid:1:74: error: concat: made a value of 131072 bytes, more than the 65536 a render allows"
+    ),
+    (
+        "{% capture s %}x{% endcapture %}{% for i in (1..40) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}",
+        "test.liquid:1:80: error: this render's output went past 65536 bytes"
+    ),
+])
+func doublingValuesStopWithAnError(source: String, headline: String) {
+    let roomy = LiquidOptions(maximumSteps: 1_000_000, maximumOutputBytes: 65_536)
+    let text = renderError(source, options: roomy)
     #expect(text?.components(separatedBy: "\n").first == headline)
     #expect(text?.contains("hint: ") == true)
 }
 
 @Test func limitsLeaveWhatFitsAlone() throws {
     #expect(try render("{% for i in (1..10) %}{% for j in (1..99) %}{% endfor %}{% endfor %}.", options: tight) == ".")
+    // Under the limits whose runaways are above: one sort, 30 distinct items, 9 searches.
+    #expect(try render(sixtyFour + "{% assign a = l | sort %}{{ a | size }}", options: tight) == "64")
+    #expect(try render(sixtyFour + "{{ l | slice: 0, 30 | uniq | size }}", options: tight) == "30")
+    let big = #"{"big":"\#(String(repeating: "a", count: 6_400))"}"#
+    #expect(
+        try render("{% for i in (1..9) %}{% if big contains 'z' %}z{% endif %}{% endfor %}.", big, options: tight)
+            == ".")
     // A loop that breaks out of a range far longer than the limits ever allow is fine: the
     // numbers are made one at a time.
     #expect(

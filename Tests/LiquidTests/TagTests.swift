@@ -32,6 +32,12 @@ private let tagCases: [TagCase] = [
     TagCase(
         template: "{% if s contains 'ost' %}yes{% endif %}{% if a contains 2 %} and 2{% endif %}",
         data: #"{"s":"Boston","a":[1,2]}"#, expected: "yes and 2"),
+    // As Ruby's `include?`: the bytes, so a letter with a combining accent after it is found
+    // (python-liquid agrees); a Character-by-Character search would not find it.
+    TagCase(
+        template:
+            "{% if s contains 'e' %}e{% endif %}{% if s contains '국' %}국{% endif %}{% if s contains '' %}.{% endif %}",
+        data: #"{"s":"cafe\u0301 한국"}"#, expected: "e국."),
     TagCase(
         template: "{% if x == empty %}E{% endif %}{% if y == blank %}B{% endif %}", data: #"{"x":[],"y":"  "}"#,
         expected: "EB"),

@@ -36,7 +36,7 @@ public func fuzzLiquid(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 strictVariables: strict, baseURL: "https://example.org/portal/",
                 // Small limits, so a runaway input (loops nested a dozen deep) stops within
                 // the fuzzer's timeout with the same error a site would get, only sooner.
-                maximumIncludeDepth: 20, maximumIterations: 200_000, maximumOutputBytes: 1 << 20),
+                maximumIncludeDepth: 20, maximumSteps: 200_000, maximumOutputBytes: 1 << 20),
             loader: FuzzPartials(input: source))
         guard let template = try? environment.parse(source, path: "fuzz.liquid") else { return 0 }
         _ = try? template.render(context)
