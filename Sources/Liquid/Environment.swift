@@ -55,9 +55,9 @@ public struct LiquidOptions: Sendable {
     /// Bound on nested include/render depth, reported as an error naming the chain.
     public var maximumIncludeDepth: Int
     /// Bound on one render's steps of work: each loop iteration, partial rendered and number
-    /// taken out of a range is a step, and so is each item of a list, or 64 bytes of a string, that a
-    /// filter reads or makes, a comparison or a capture goes through (a sort counts its
-    /// comparisons). A template that nests loops over large collections, loops over a range
+    /// taken out of a range is a step, and so is each item of a list, or 16 bytes of a string,
+    /// that a filter reads or makes, or a comparison or a capture goes through (a sort counts
+    /// its comparisons). A template that nests loops over large collections, loops over a range
     /// with a huge bound, or runs filters over long lists inside loops stops with an error
     /// instead of running for hours. The default is about a second of steps, more when they do
     /// more; no page of a real site comes near it.

@@ -712,12 +712,13 @@ final class Renderer: FilterContext {
                 result = try filter.definition.apply(
                     value, FilterArguments(positional: argumentBuffer, keyword: keyword), self)
             }
-            if result.storageSize > maximumOutputBytes { throw valueTooLarge(result, madeBy: filter) }
-            // A filter's time grows with the lists and text it reads and makes; counted as steps,
-            // filters inside a loop are bounded as the loop's iterations are.
-            var read = value.workSize
+            let made = result.storageSize
+            if made > maximumOutputBytes { throw valueTooLarge(result, madeBy: filter) }
+            // A filter's time grows with the lists and text it reads and makes; counted as steps
+            // (see `workSize`), filters inside a loop are bounded as the loop's iterations are.
+            var read = value.storageSize
             if !filter.readsEveryItem, case .array = value { read = 0 }
-            try spend(read + result.workSize, at: filter.offset)
+            try spend((read &+ made) >> 4, at: filter.offset)
             return result
         } catch let error as FilterError {
             throw file.error(at: filter.offset, "\(filter.name): \(error.message)", hint: error.hint)

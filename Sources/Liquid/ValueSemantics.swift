@@ -259,15 +259,8 @@ func rangeCount(_ lower: Int, _ upper: Int) -> Int {
 
 extension LiquidValue {
     /// The steps (`LiquidOptions.maximumSteps`) it takes to go through this value: one an item
-    /// of an array, one per 64 bytes of a string (a loop iteration costs about as much as
-    /// copying 64 bytes); 0 for everything else.
-    var workSize: Int {
-        switch self {
-        case .string(let text): return text.utf8.count >> 6
-        case .array(let items): return items.count
-        default: return 0
-        }
-    }
+    /// of an array, one per 16 bytes of a string.
+    var workSize: Int { storageSize >> 4 }
 
     /// The bytes a string holds, or 16 for each item of an array, for
     /// `LiquidOptions.maximumOutputBytes`; 0 for everything else.
