@@ -14,11 +14,11 @@ struct FilterDefinition: Sendable {
     /// `first`, `last`). The others go through every item, which the renderer counts as steps
     /// (`LiquidOptions.maximumSteps`), and make a list of a range's numbers, counted first.
     var readsEveryItem: Bool
-    var apply: @Sendable (LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
+    var apply: @Sendable (consuming LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
 
     init(
         arity: ClosedRange<Int>, keywords: Keywords = .none, readsEveryItem: Bool = true,
-        _ apply: @escaping @Sendable (LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
+        _ apply: @escaping @Sendable (consuming LiquidValue, FilterArguments, Renderer) throws -> LiquidValue
     ) {
         self.arity = arity
         self.keywords = keywords

@@ -22,6 +22,10 @@ struct OutputBuffer: ~Copyable {
         withUTF8Bytes(text) { append($0) }
     }
 
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
     /// Writes the decimal digits in place; `String(number)` allocated a string for each one.
     mutating func append(_ number: Int) {
         // 20 digits and a sign hold any Int.

@@ -57,7 +57,7 @@ struct Parser {
                 let text = stream.text(at: stream.position - 1)
                 if !text.isEmpty {
                     if blank, !text.utf8.allSatisfy(isSpace) { blank = false }
-                    nodes.append(.text(text))
+                    nodes.append(.text(Array(text.utf8)))
                 }
             case .output:
                 var lexer = lexer(for: token.markupStart, token.markupEnd)
@@ -185,7 +185,7 @@ struct Parser {
                 throw file.error(at: token.start, "'raw' tag is never closed")
             }
             let text = stream.text(at: stream.position - 2)
-            return (.text(text), text.isEmpty)
+            return (.text(Array(text.utf8)), text.isEmpty)
         case "liquid": return try parseLiquidTag(token, depth: depth)
         case "include", "render": return (try parseInclude(token), false)
         case "ifchanged":

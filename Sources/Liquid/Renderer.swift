@@ -108,6 +108,10 @@ final class Renderer: FilterContext {
         output.append(text)
     }
 
+    private func emit(_ bytes: [UInt8]) {
+        output.append(bytes)
+    }
+
     /// Renders `body` into a string of its own instead of the output.
     private func capturing(_ body: Block) throws -> (String, Flow) {
         var saved = OutputBuffer(capacity: 0)
@@ -685,15 +689,21 @@ final class Renderer: FilterContext {
             // Borrowed, as the nodes are in `render(_: Block)`: copying the call retained it,
             // its arguments and its function.
             value = try Unmanaged.passUnretained(expression.filters[index])._withUnsafeGuaranteedRef { filter in
-                try apply(filter, to: value)
+                var input = LiquidValue.nil
+                swap(&input, &value)
+                return try apply(filter, to: input)
             }
         }
         return value
     }
 
-    private func apply(_ filter: FilterCall, to value: LiquidValue) throws -> LiquidValue {
+    private func apply(_ filter: FilterCall, to value: consuming LiquidValue) throws -> LiquidValue {
         filterOffset = filter.offset
         if filter.readsEveryItem, case .range = value { try spendRange(value, at: filter.offset, filter.name) }
+        // A filter's time grows with the lists and text it reads and makes; counted as steps
+        // (see `workSize`), filters inside a loop are bounded as the loop's iterations are.
+        var read = value.storageSize
+        if !filter.readsEveryItem, case .array = value { read = 0 }
         do {
             let result: LiquidValue
             if let literals = filter.literalArguments {
@@ -714,10 +724,6 @@ final class Renderer: FilterContext {
             }
             let made = result.storageSize
             if made > maximumOutputBytes { throw valueTooLarge(result, madeBy: filter) }
-            // A filter's time grows with the lists and text it reads and makes; counted as steps
-            // (see `workSize`), filters inside a loop are bounded as the loop's iterations are.
-            var read = value.storageSize
-            if !filter.readsEveryItem, case .array = value { read = 0 }
             try spend((read &+ made) >> 4, at: filter.offset)
             return result
         } catch let error as FilterError {

@@ -261,12 +261,12 @@ let standardFilters: [String: FilterDefinition] = {
         return .array(result)
     }
     filters["sort"] = FilterDefinition(arity: 0...1) { input, arguments, renderer in
-        let items = input.iterated(flatten: true)
+        let items = (consume input).iterated(flatten: true)
         try renderer.spendFilterWork(comparisonsToSort(items.count))
         return .array(try sortValues(items, by: arguments.present(0), natural: false))
     }
     filters["sort_natural"] = FilterDefinition(arity: 0...1) { input, arguments, renderer in
-        let items = input.iterated(flatten: true)
+        let items = (consume input).iterated(flatten: true)
         try renderer.spendFilterWork(comparisonsToSort(items.count))
         return .array(try sortValues(items, by: arguments.present(0), natural: true))
     }
@@ -446,7 +446,45 @@ func comparisonsToSort(_ count: Int) -> Int {
     count * (Int.bitWidth - count.leadingZeroBitCount)
 }
 
-private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [LiquidValue] {
+private func sortValues(_ items: consuming [LiquidValue], by key: LiquidValue?, natural: Bool) throws
+    -> [LiquidValue]
+{
+    let order = try sortedOrder(items, by: key, natural: natural)
+    return permuting(items, into: order)
+}
+
+/// `items` rearranged so that position i holds what was at `order[i]`, swapped in place along
+/// the permutation's cycles. A list a filter just made (`map: 'title' | sort`) is held by
+/// nothing else, so no item is copied: a new list retained each item, and destroying the old
+/// one released it again, both atomic (about a third of a 12-item sort's time, perf).
+private func permuting(_ items: consuming [LiquidValue], into order: consuming [Int]) -> [LiquidValue] {
+    var items = items
+    var order = order
+    items.withUnsafeMutableBufferPointer { items in
+        order.withUnsafeMutableBufferPointer { order in
+            guard let base = items.baseAddress else { return }
+            // Each cycle's items are moved along it (`swapAt` copied them): the first out, each
+            // next one into the place it leaves, the first into the last place. A place done
+            // is marked as its own.
+            for start in order.indices where order[start] != start {
+                let first = (base + start).move()
+                var current = start
+                while order[current] != start {
+                    let next = order[current]
+                    (base + current).moveInitialize(from: base + next, count: 1)
+                    order[current] = current
+                    current = next
+                }
+                order[current] = current
+                (base + current).initialize(to: first)
+            }
+        }
+    }
+    return items
+}
+
+/// The positions of `items` in sorted order.
+private func sortedOrder(_ items: [LiquidValue], by key: LiquidValue?, natural: Bool) throws -> [Int] {
     // The common case, a list of strings, sorts on the strings themselves.
     if !natural, key == nil {
         // The first 16 bytes as two big-endian integers order the strings as their bytes do,
@@ -465,7 +503,7 @@ private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: B
                 guard case .string(let x) = items[a.index], case .string(let y) = items[b.index] else { return false }
                 return compareBytes(x, y) == .orderedAscending
             }
-            return keyed.map { items[$0.index] }
+            return keyed.map(\.index)
         }
     }
     let keys = try key.map { key in try items.map { try itemProperty($0, key, filter: "sort") } } ?? items
@@ -491,7 +529,7 @@ private func sortValues(_ items: [LiquidValue], by key: LiquidValue?, natural: B
         return result == .orderedSame ? a < b : result == .orderedAscending
     }
     if let failure { throw failure }
-    return order.map { items[$0] }
+    return order
 }
 
 /// The first 16 UTF-8 bytes of `text`, zero-padded: when two prefixes differ, they order the
@@ -1079,6 +1117,15 @@ private let strippedBlocks: [([UInt8], [UInt8])] = [
 ]
 
 private func firstByte(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+    // A slug or a title is read faster byte by byte than through the call and setup of memchr.
+    if bytes.count - start <= 32 {
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
     guard let base = bytes.baseAddress, start < bytes.count,
         let hit = memchr(base + start, Int32(byte), bytes.count - start)
     else { return nil }

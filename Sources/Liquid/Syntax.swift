@@ -29,7 +29,9 @@ struct Symbol: Sendable, Hashable {
 }
 
 enum Node: Sendable {
-    case text(String)
+    /// Text between tags, as UTF-8: written out as it is on every render, where reaching a
+    /// String's bytes was a call into the standard library each time.
+    case text([UInt8])
     case output(FilteredExpression)
     case assign(Symbol, FilteredExpression)
     case capture(Symbol, Block, offset: Int)

@@ -91,6 +91,40 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
             == "Zeta|a|a\u{0}|biotech|biotech 바|biotech 바이오 a|biotech 바이오 z")
 }
 
+/// `sort` rearranges the list it is given in place when nothing else holds it (`split | sort`),
+/// moving items along the permutation's cycles: every order of up to 7 items, and lists that a
+/// variable still holds, which must not change.
+@Test func sortMovesItemsIntoEveryOrderAndLeavesSharedListsAlone() throws {
+    func orders(_ items: [String]) -> [[String]] {
+        guard let first = items.first else { return [[]] }
+        return orders(Array(items.dropFirst())).flatMap { rest in
+            (0...rest.count).map { position in
+                var order = rest
+                order.insert(first, at: position)
+                return order
+            }
+        }
+    }
+    let letters = ["a", "b", "c", "d", "e", "f", "g"]
+    for count in 0...letters.count {
+        let sorted = Array(letters.prefix(count))
+        for order in orders(sorted) {
+            let text = order.joined(separator: ",")
+            #expect(try render("{{ '\(text)' | split: ',' | sort | join: ',' }}") == sorted.joined(separator: ","))
+            #expect(
+                try render("{{ '\(text)' | split: ',' | sort_natural | reverse | join: ',' }}")
+                    == sorted.reversed().joined(separator: ","))
+        }
+    }
+    #expect(
+        try render("{% assign a = 'c,b,a' | split: ',' %}{% assign b = a | sort %}{{ a | join }}|{{ b | join }}")
+            == "c b a|a b c")
+    #expect(try render("{{ l | sort | join }}|{{ l | join }}", #"{"l":["z","y","x"]}"#) == "x y z|z y x")
+    #expect(
+        try render("{{ l | sort: 'n' | map: 'n' | join }}|{{ l | map: 'n' | join }}", #"{"l":[{"n":2},{"n":1}]}"#)
+            == "1 2|2 1")
+}
+
 @Test func replaceLastFindsTheLastOverlappingMatch() throws {
     #expect(try render("{{ 'aaa' | replace_last: 'aa', 'b' }} {{ 'aaa' | replace: 'aa', 'b' }}") == "ab ba")
     #expect(try render("{{ 'aXbX' | remove_first: 'X' }} {{ 'none' | replace: 'x', 'y' }}") == "abX none")
@@ -160,6 +194,24 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
         {{ 'a-b-c' | replace_first: '-', '+' }}
         """, "{}")
     #expect(output == "aa;XbX;xx;ab;교-교-;2;a+b-c")
+}
+
+@Test func occurrencesAreFoundInShortAndLongTextsAlike() throws {
+    // Up to 32 bytes are searched byte by byte, longer texts with memchr: a separator at every
+    // place of texts on both sides of that length.
+    for length in 1...70 {
+        for place in 0..<length {
+            var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: length)
+            bytes[place] = UInt8(ascii: "-")
+            let text = String(decoding: bytes, as: UTF8.self)
+            let expected = "\(place)|\(length - place - 1)|\(String(repeating: "x", count: length - 1))"
+            #expect(
+                try render(
+                    "{% assign p = t | split: '-' %}{{ p[0] | size }}|{{ p[1] | size }}|{{ t | remove: '-' }}",
+                    #"{"t":"\#(text)"}"#)
+                    == expected, "\(length) \(place)")
+        }
+    }
 }
 
 @Test func truncatedWordsMatchRubysRuleAcrossEveryChunkBoundary() throws {
