@@ -80,16 +80,40 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
+    /// A line wider than this many columns is quoted as a window of about as many around the
+    /// column, marked with "…" where it is cut: a minified page or a generated template keeps
+    /// thousands of characters on one line, which filled the terminal for one caret.
+    static let widestQuote = 120
+
     /// A caret under `column` of `text`, padded by terminal display width so that it lands
     /// under the right character even after Hangul and other wide characters.
     static func quote(_ text: String, line: Int, column: Int) -> [String] {
         let gutter = String(line)
         let blank = String(repeating: " ", count: gutter.count)
-        let shown = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\t" ? " " : $0 }))
-        let before = shown.unicodeScalars.prefix(max(0, column - 1))
-        let padding = before.reduce(0) { $0 + displayWidth(of: $1) }
+        let scalars = text.unicodeScalars.map { $0 == "\t" ? " " : $0 }
+        let caret = min(max(0, column - 1), scalars.count)
+        var start = 0
+        var end = scalars.count
+        if scalars.reduce(0, { $0 + displayWidth(of: $1) }) > widestQuote {
+            // A third of the window before the caret, the rest after it.
+            var width = 0
+            start = caret
+            while start > 0, width + displayWidth(of: scalars[start - 1]) <= widestQuote / 3 {
+                start -= 1
+                width += displayWidth(of: scalars[start])
+            }
+            end = caret
+            while end < scalars.count, width + displayWidth(of: scalars[end]) <= widestQuote {
+                width += displayWidth(of: scalars[end])
+                end += 1
+            }
+        }
+        let cutBefore = start > 0 ? "…" : ""
+        let cutAfter = end < scalars.count ? "…" : ""
+        let shown = String(String.UnicodeScalarView(scalars[start..<end]))
+        let padding = cutBefore.count + scalars[start..<caret].reduce(0) { $0 + displayWidth(of: $1) }
         return [
-            " \(gutter) | \(shown)",
+            " \(gutter) | \(cutBefore)\(shown)\(cutAfter)",
             " \(blank) | \(String(repeating: " ", count: padding))^",
         ]
     }

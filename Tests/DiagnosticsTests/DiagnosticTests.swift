@@ -22,6 +22,31 @@ import Testing
             """)
 }
 
+@Test func aLongLineIsQuotedAroundTheColumn() {
+    // 40 columns before the caret, 80 from it; "…" where the line is cut.
+    let line = String(repeating: "a", count: 1_000) + "{{ x | nope }}" + String(repeating: "b", count: 1_000)
+    let diagnostic = Diagnostic(
+        at: SourceLocation(file: "t.liquid", line: 3, column: 1_008), "unknown filter 'nope'", sourceLine: line)
+    #expect(
+        diagnostic.description == """
+            t.liquid:3:1008: error: unknown filter 'nope'
+             3 | …\(String(repeating: "a", count: 33)){{ x | nope }}\(String(repeating: "b", count: 73))…
+               | \(String(repeating: " ", count: 41))^
+            """)
+    // Wide characters take two columns each: 20 Hangul syllables before the caret.
+    let hangul = String(repeating: "대", count: 500) + "!" + String(repeating: "전", count: 500)
+    let wide = Diagnostic(at: SourceLocation(file: "t.md", line: 1, column: 501), "here", sourceLine: hangul)
+    #expect(
+        wide.description == """
+            t.md:1:501: error: here
+             1 | …\(String(repeating: "대", count: 20))!\(String(repeating: "전", count: 39))…
+               | \(String(repeating: " ", count: 41))^
+            """)
+    // A line that fits is shown whole, also when its column is past its end.
+    let short = Diagnostic(at: SourceLocation(file: "t.md", line: 1, column: 9), "end", sourceLine: "abc")
+    #expect(short.description == "t.md:1:9: error: end\n 1 | abc\n   |    ^")
+}
+
 @Test func causesFollowAsTheirOwnLines() {
     let inner = Diagnostic(at: SourceLocation(file: "includes/a.liquid", line: 1, column: 1), "boom")
     let outer = inner.adding(
