@@ -54,7 +54,8 @@ let jekyllFilters: [String: FilterDefinition] = {
         ("date_to_xmlschema", "%Y-%m-%dT%H:%M:%S%:z"), ("date_to_rfc822", "%a, %d %b %Y %H:%M:%S %z"),
         ("date_to_string", "%d %b %Y"), ("date_to_long_string", "%d %B %Y"),
     ] {
-        filters[name] = FilterDefinition(arity: 0...0) { input, _, _ in
+        filters[name] = FilterDefinition(arity: 0...0) { input, _, renderer in
+            try renderer.spendFilterWork(dateSteps)
             guard let date = parseDate(input) else {
                 if input.isNil { return .nil }
                 throw FilterError("'\(input.outputText)' is not a date")

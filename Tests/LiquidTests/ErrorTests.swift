@@ -213,6 +213,9 @@ private let sixtyFour = "{% assign l = '" + (1...64).map(String.init).joined(sep
         "test.liquid:1:23: " + tooManySteps
     ),
     ("{% for i in (1..10) %}{% capture c %}{{ big }}{% endcapture %}{% endfor %}", "test.liquid:1:23: " + tooManySteps),
+    // Arithmetic on decimals and dates weigh 100 and 50 steps a call beyond the loop's one.
+    ("{% for i in (1..10) %}{% assign x = 1.5 | plus: 1 %}{% endfor %}", "test.liquid:1:43: " + tooManySteps),
+    ("{% for i in (1..20) %}{{ '2019-04-18' | date: '%Y' }}{% endfor %}", "test.liquid:1:41: " + tooManySteps),
     // A filter counts the text it reads and makes: 100 + 100 steps a downcase.
     ("{% for i in (1..5) %}{% assign c = big | downcase %}{% endfor %}", "test.liquid:1:42: " + tooManySteps),
     (
@@ -267,6 +270,9 @@ func doublingValuesStopWithAnError(source: String, headline: String) {
 
 @Test func limitsLeaveWhatFitsAlone() throws {
     #expect(try render("{% for i in (1..10) %}{% for j in (1..99) %}{% endfor %}{% endfor %}.", options: tight) == ".")
+    // Whole numbers add up without `Decimal`, at no cost beyond the loop's step.
+    #expect(
+        try render("{% for i in (1..900) %}{% assign x = i | plus: 1 %}{% endfor %}{{ x }}", options: tight) == "901")
     // Under the limits whose runaways are above: one sort, 30 distinct items, 9 searches.
     #expect(try render(sixtyFour + "{% assign a = l | sort %}{{ a | size }}", options: tight) == "64")
     #expect(try render(sixtyFour + "{{ l | slice: 0, 30 | uniq | size }}", options: tight) == "30")
