@@ -1211,8 +1211,8 @@ enum ArithmeticOperation {
 
 /// Steps (`LiquidOptions.maximumSteps`) a call takes beyond the data it goes through, for calls
 /// whose fixed work a loop iteration's one step does not weigh: arithmetic on decimals, through
-/// Foundation's `Decimal` (2.7 µs for `plus: 2.5`, 11 for `modulo`), and reading and writing a
-/// date (1.2 to 3.3 µs), where an empty loop iteration takes about 6 ns. Weighed well below
+/// Foundation's `Decimal` (1.7 µs for `plus: 2.5`, 6.5 for `modulo`), and reading and writing a
+/// date (0.8 to 1.6 µs), where an empty loop iteration takes about 6 ns. Weighed well below
 /// their time, so that a list of 100,000 pages with a date each stays far from the bound, and
 /// a loop of such calls still stops in seconds rather than minutes.
 let decimalArithmeticSteps = 100
