@@ -128,8 +128,13 @@ public final class LiquidEnvironment: Sendable {
         } else {
             template = nil
         }
-        partials.withLock { $0[name] = PartialLookup(template: template) }
-        return template
+        // The first to finish keeps its partial, which every caller gets from then on: an
+        // `Include` points at it without holding it.
+        return partials.withLock { table in
+            if let earlier = table[name] { return earlier.template }
+            table[name] = PartialLookup(template: template)
+            return template
+        }
     }
 
     /// The interned symbol for a variable name; the same name always gets the same id.

@@ -552,11 +552,11 @@ final class Renderer: FilterContext {
             return resolved
         }
         let template: ParsedPartial
-        if let shared = include.resolved.load() {
-            template = shared
+        if let shared = include.resolved.load(ordering: .acquiring) {
+            template = shared.takeUnretainedValue()
         } else {
             template = try loadPartial(named: name, for: include)
-            _ = include.resolved.storeIfNil(template)
+            include.resolved.store(Unmanaged.passUnretained(template), ordering: .releasing)
         }
         resolvedPartials[include.slot] = template
         return Unmanaged.passUnretained(template)

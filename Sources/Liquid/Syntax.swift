@@ -140,8 +140,12 @@ struct ForLoopParts {
 
 final class Include: Sendable {
     /// The partial a literal name resolved to, kept so later renders skip the lookup. Reading
-    /// it takes no lock: every include of every render goes through here.
-    let resolved = AtomicLazyReference<ParsedPartial>()
+    /// it takes no lock: every include of every render goes through here. Not retained: the
+    /// environment holds every partial it parsed for as long as it lives, and so as long as
+    /// this tag (in one of its partials, or in a template, which holds the environment). A
+    /// partial that renders itself (a tree of headings) held itself through this reference
+    /// and was never freed, one copy more for each rebuild of a previewed site.
+    let resolved = Atomic<Unmanaged<ParsedPartial>?>(nil)
 
     enum Kind: Sendable {
         case include
