@@ -59,8 +59,9 @@ public struct LiquidOptions: Sendable {
     /// that a filter reads or makes, or a comparison or a capture goes through (a sort counts
     /// its comparisons). A template that nests loops over large collections, loops over a range
     /// with a huge bound, or runs filters over long lists inside loops stops with an error
-    /// instead of running for hours. The default is about a second of steps, more when they do
-    /// more; no page of a real site comes near it.
+    /// instead of running for hours. With the default, a loop that does nothing stops after
+    /// about half a second and loops of the costliest filters within seconds (README, Liquid);
+    /// no page of a real site comes near it.
     public var maximumSteps: Int
     /// Bound on one render's output, and on any one string a tag or filter makes (an array
     /// counts 16 bytes an item): a loop or capture that doubles its text stops with an error

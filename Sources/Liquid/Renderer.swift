@@ -399,8 +399,9 @@ final class Renderer: FilterContext {
         if stepsLeft < 0 { throw tooManySteps(at: offset) }
     }
 
-    /// For filters whose work grows faster than the lists they read and make (`sort`, `uniq`),
-    /// taken before or while they do it.
+    /// For a filter's work beyond the lists and text it reads and makes (which `apply` counts):
+    /// a sort's comparisons, taken before it sorts, `uniq`'s as it goes, and the fixed cost of
+    /// arithmetic on decimals and of dates.
     func spendFilterWork(_ count: Int) throws {
         try spend(count, at: filterOffset)
     }

@@ -456,7 +456,7 @@ private func sortValues(_ items: consuming [LiquidValue], by key: LiquidValue?, 
     return permuting(items, into: order)
 }
 
-/// `items` rearranged so that position i holds what was at `order[i]`, swapped in place along
+/// `items` rearranged so that position i holds what was at `order[i]`, moved in place along
 /// the permutation's cycles. A list a filter just made (`map: 'title' | sort`) is held by
 /// nothing else, so no item is copied: a new list retained each item, and destroying the old
 /// one released it again, both atomic (about a third of a 12-item sort's time, perf).
