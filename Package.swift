@@ -31,9 +31,10 @@ let package = Package(
         .target(
             name: "Liquid", dependencies: ["Diagnostics"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "LinkChecker", dependencies: ["Diagnostics"]),
-        // The search index (Korean-aware tokens, shards by prefix) and the script that reads it.
+        .target(name: "LinkChecker", dependencies: ["Diagnostics", "Parallel"]),
+        // Work spread over all cores with results in order; the one place with unsafe pointers for it.
         .target(name: "Parallel"),
+        // The search index (Korean-aware tokens, shards by prefix) and the script that reads it.
         .target(name: "Search", dependencies: ["Parallel"]),
         .target(
             name: "SiteBuilder",

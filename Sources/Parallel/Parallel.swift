@@ -42,13 +42,16 @@ public func forEachIndex(_ count: Int, serial: Bool = false, _ work: @Sendable (
         let index = counter.value.add(1, ordering: .relaxed).oldValue
         return index < count ? index : nil
     }
-    let workers = serial ? 1 : min(count, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    let workers = serial ? 1 : min(count, processorCount)
     if workers == 1 {
         work(next)
     } else {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in work(next) }
     }
 }
+
+/// The cores work is spread over.
+public var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
 private final class SharedCounter: Sendable {
     let value = Atomic<Int>(0)

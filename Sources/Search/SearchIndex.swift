@@ -103,29 +103,40 @@ public struct SearchIndex: Sendable {
         for batchStart in stride(from: 0, to: count, by: batchSize) {
             let batch = batchStart..<min(batchStart + batchSize, count)
             let seen = tokens
+            // A page's tally is dropped on its worker: only the tokens new to the site go back.
+            // Handed back whole, the tallies' tokens were freed here, on one core, a token at a
+            // time (a fifth of the index's time on one core, perf).
             var scored = parallelMap(batch.count) { offset in
                 let page = document(batch.lowerBound + offset)
                 let tally = Self.tally(page)
+                var newTokens: [Token] = []
                 let scores = tally.tokens.indices.map { index in
-                    PageScore(
-                        token: Int32(seen.existingNumber(of: tally.tokens[index]) ?? -1),
-                        score: Int32(tally.score(index)))
+                    let number = seen.existingNumber(of: tally.tokens[index])
+                    if number == nil { newTokens.append(tally.tokens[index]) }
+                    return PageScore(token: Int32(number ?? -1), score: Int32(tally.score(index)))
                 }
-                return (tally: tally, scores: scores, file: Self.documentFile(page))
+                return (scores: scores, newTokens: newTokens, file: Self.documentFile(page))
             }
             for offset in scored.indices {
                 // Taken out of `scored`, so that numbering a new token changes the array in place.
                 var scores: [PageScore] = []
                 swap(&scores, &scored[offset].scores)
+                // The page's new tokens, in the order of its scores marked -1.
+                var newTokenIndex = 0
                 for index in scores.indices where scores[index].token < 0 {
-                    scores[index].token = Int32(tokens.number(of: scored[offset].tally.tokens[index]).number)
+                    scores[index].token = Int32(tokens.number(of: scored[offset].newTokens[newTokenIndex]).number)
+                    newTokenIndex += 1
                 }
                 pages.append(scores)
                 files["d/\(batch.lowerBound + offset).json"] = scored[offset].file
             }
         }
         postings = Self.listsByToken(&pages, tokenCount: tokens.tokens.count)
-        for (number, token) in tokens.tokens.enumerated() { shards[shardKey(token), default: []].insert(number) }
+        // Each token's shard worked out on all cores: a String made from each of the site's
+        // tokens, on one core, was a tenth of the time the index spent there.
+        let siteTokens = tokens.tokens
+        let keysByNumber = parallelMap(siteTokens.count) { shardKey(siteTokens[$0]) }
+        for (number, key) in keysByNumber.enumerated() { shards[key, default: []].insert(number) }
         // Every posting of the site is written out here: on all cores, a shard each.
         let keys = Array(shards.keys)
         let (shards, tokens, postings) = (shards, tokens.tokens, postings)
@@ -136,31 +147,53 @@ public struct SearchIndex: Sendable {
         files["meta.json"] = metaFile()
     }
 
-    /// Each token's postings, from each page's scores in page order: counted per token, then
-    /// placed (a counting sort, which keeps the page order within each token).
+    /// Each token's postings, from each page's scores in page order. The pages are cut into a
+    /// run per core; each run's postings are counted per token and placed in token order there
+    /// (a counting sort, which keeps the page order within each token), and each token's list
+    /// is then its part of every run, in run order. Done on one core, counting and placing the
+    /// site's postings was the longest time the index kept a core idle (perf).
     private static func listsByToken(_ pages: inout [[PageScore]], tokenCount: Int) -> [[Posting]] {
-        var starts = [Int](repeating: 0, count: tokenCount + 1)
-        for page in pages {
-            for entry in page { starts[Int(entry.token) + 1] += 1 }
-        }
-        for number in 0..<tokenCount { starts[number + 1] += starts[number] }
-        var next = starts
-        let placed = [Posting](unsafeUninitializedCapacity: starts[tokenCount]) { buffer, initialized in
-            for (document, page) in pages.enumerated() {
-                for entry in page {
-                    let number = Int(entry.token)
-                    buffer.initializeElement(
-                        at: next[number], to: Posting(document: Int32(document), score: entry.score))
-                    next[number] += 1
-                }
-            }
-            initialized = starts[tokenCount]
-        }
+        let runs = placedInRuns(pages, tokenCount: tokenCount)
         // Freed before the lists are made, which would otherwise hold the postings a third time.
         pages = []
         // Copied out on all cores: the copies fill a site's worth of fresh memory.
-        let bounds = starts
-        return parallelMap(tokenCount) { Array(placed[bounds[$0]..<bounds[$0 + 1]]) }
+        return parallelMap(tokenCount) { number in
+            var list: [Posting] = []
+            list.reserveCapacity(runs.reduce(0) { $0 + Int($1.starts[number + 1] - $1.starts[number]) })
+            for run in runs {
+                list.append(contentsOf: run.placed[Int(run.starts[number])..<Int(run.starts[number + 1])])
+            }
+            return list
+        }
+    }
+
+    /// For each run of pages, where each token's postings start in it, and its postings in token order.
+    private static func placedInRuns(_ pages: [[PageScore]], tokenCount: Int) -> [(starts: [Int32], placed: [Posting])]
+    {
+        let runCount = max(1, min(processorCount, pages.count))
+        let runLength = (pages.count + runCount - 1) / runCount
+        return parallelMap(runCount) { run in
+            let documents = min(pages.count, run * runLength)..<min(pages.count, (run + 1) * runLength)
+            var starts = [Int32](repeating: 0, count: tokenCount + 1)
+            for document in documents {
+                for entry in pages[document] { starts[Int(entry.token) + 1] += 1 }
+            }
+            for number in 0..<tokenCount { starts[number + 1] += starts[number] }
+            var next = starts
+            let total = Int(starts[tokenCount])
+            let placed = [Posting](unsafeUninitializedCapacity: total) { buffer, initialized in
+                for document in documents {
+                    for entry in pages[document] {
+                        let number = Int(entry.token)
+                        buffer.initializeElement(
+                            at: Int(next[number]), to: Posting(document: Int32(document), score: entry.score))
+                        next[number] += 1
+                    }
+                }
+                initialized = total
+            }
+            return (starts, placed)
+        }
     }
 
     /// Puts `document` in place of the one at `position`; returns the paths of the files that
