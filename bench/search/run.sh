@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 pages=${1:-10000}
 work=${BENCH_SEARCH_DIR:-/tmp/bridgehead-bench-search}
-swift build -c release --product bridgehead >/dev/null 2>&1
+make --no-print-directory bridgehead >/dev/null 2>&1
 python3 -m pagefind_bin --version 2>/dev/null | grep -q '^pagefind 1\.5\.' \
     || pip install --quiet 'pagefind-bin>=1.5,<1.6'
 python3 -c 'import selenium' 2>/dev/null || pip install --quiet selenium

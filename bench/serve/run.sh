@@ -11,7 +11,7 @@ OUT="bench-out/serve"
 CORPUS="$OUT/corpus-$PAGES"
 SHARED="${SHARED:-../shared}"
 
-swift build -c release --product bridgehead >/dev/null
+make --no-print-directory bridgehead >/dev/null
 BIN=".build/release/bridgehead"
 
 rm -rf "$CORPUS" "$OUT/build-output"
