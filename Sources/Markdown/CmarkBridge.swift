@@ -391,14 +391,14 @@ private final class CmarkArena {
     /// Entered and left more than once when a document is fed, put aside while others are fed,
     /// and finished later; always left before another arena of the thread is entered.
     func enter() {
-        previous = pthread_getspecific(Self.slot.key)
-        pthread_setspecific(Self.slot.key, Unmanaged.passRetained(self).toOpaque())
+        previous = bridgehead_cmark_arena_slot().pointee
+        bridgehead_cmark_arena_slot().pointee = Unmanaged.passRetained(self).toOpaque()
     }
 
     func leave() {
-        guard let current = pthread_getspecific(Self.slot.key), current == Unmanaged.passUnretained(self).toOpaque()
-        else { return }
-        pthread_setspecific(Self.slot.key, previous)
+        let slot = bridgehead_cmark_arena_slot()
+        guard let current = slot.pointee, current == Unmanaged.passUnretained(self).toOpaque() else { return }
+        slot.pointee = previous
         Unmanaged<CmarkArena>.fromOpaque(current).release()
     }
 
@@ -406,7 +406,7 @@ private final class CmarkArena {
     /// node and buffer, and retaining and releasing the arena around each call (atomic counts)
     /// was 40% of all retain and release samples of a 10,000-page build.
     private static var current: Unmanaged<CmarkArena>? {
-        pthread_getspecific(slot.key).map { Unmanaged<CmarkArena>.fromOpaque($0) }
+        bridgehead_cmark_arena_slot().pointee.map { Unmanaged<CmarkArena>.fromOpaque($0) }
     }
 
     private func allocate(_ size: Int, zeroed: Bool) -> UnsafeMutableRawPointer? {
@@ -461,17 +461,6 @@ private final class CmarkArena {
         }
         return nil
     }
-
-    private struct Slot: @unchecked Sendable {
-        // Sendable by construction: the key is made once and only read afterwards.
-        let key: pthread_key_t
-    }
-
-    private static let slot: Slot = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return Slot(key: key)
-    }()
 
     private struct Allocator: @unchecked Sendable {
         // Sendable by construction: the functions are never changed after this.

@@ -225,7 +225,7 @@ extension MarkdownRenderer {
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: length)
         // One memcpy where the text is contiguous (always, for native strings): the generic copy
         // of a UTF-8 view goes byte by byte, 2.6% of a 10,000-page build's samples (perf).
-        let copied = source.utf8.withContiguousStorageIfAvailable { contiguous in
+        let copied: Void? = source.utf8.withContiguousStorageIfAvailable { contiguous in
             UnsafeMutableRawBufferPointer(bytes).copyMemory(from: UnsafeRawBufferPointer(contiguous))
         }
         if copied == nil { _ = bytes.initialize(from: source.utf8) }
