@@ -24,6 +24,13 @@ private let filterCases: [FilterCase] = [
             "{{ 9 | at_least: 5 }} {{ 2 | at_most: 5 }} {{ 3 | at_least: 4.5 }} {{ '7' | at_most: 5 }} {{ -1 | at_least: '-2' }}",
         expected: "9 2 4.5 5 -1"),
     FilterCase(template: "{{ 'hELLO wORLD' | capitalize }}", expected: "Hello world"),
+    // Beyond ASCII: a first letter with its combining accent, Hangul (no case), Greek, ß (whose
+    // upper case is two letters), and an empty text.
+    FilterCase(
+        template:
+            "{{ 'e\u{301}COLE 대전 ΣΟΦΙΑ' | capitalize }}|{{ 'ßAB' | capitalize }}|{{ '' | capitalize }}"
+            + "|{{ '한A' | capitalize }}",
+        expected: "E\u{301}cole 대전 σοφια|SSab||한a"),
     FilterCase(
         template: "{{ 1.2 | ceil }} {{ 1.8 | floor }} {{ 1.25 | round: 1 }} {{ 2.5 | round }}", expected: "2 1 1.3 3"),
     FilterCase(template: "{{ a | compact | join: ',' }}", expected: "1,2", data: #"{"a":[1,null,2]}"#),
@@ -71,6 +78,15 @@ private let filterCases: [FilterCase] = [
             "{{ a | sort: 'n' | map: 't' | join: '' }} {{ b | sort | join: '' }} {{ c | sort_natural | join: '' }}",
         expected: "abc Bab aBc",
         data: #"{"a":[{"t":"b","n":2},{"t":"a","n":1},{"t":"c","n":3}],"b":["b","a","B"],"c":["c","a","B"]}"#),
+    // Strings sort by their bytes on either side of 16 bytes, the prefix compared first.
+    FilterCase(
+        template: "{{ a | sort | join: '|' }}",
+        expected: "0123456789abcdef|0123456789abcdef|0123456789abcdefg|0123456789abcdeg|0123456789abcdf|"
+            + "대전 바이오 클러스터|대전 바이오 클러스터 보고서|보스턴",
+        data: #"""
+            {"a":["보스턴","0123456789abcdeg","0123456789abcdef","대전 바이오 클러스터 보고서","0123456789abcdf",
+            "0123456789abcdefg","대전 바이오 클러스터","0123456789abcdef"]}
+            """#),
     FilterCase(
         template: "{{ 'a,b,,' | split: ',' | size }} {{ ' a  b ' | split: ' ' | join: '|' }}", expected: "2 a|b"),
     FilterCase(template: "{{ '<p>Hi <b>there</b></p><script>x</script>' | strip_html }}", expected: "Hi there"),
