@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "Liquid", dependencies: ["Diagnostics"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "LinkChecker", dependencies: ["Diagnostics", "Parallel"]),
+        .target(name: "LinkChecker", dependencies: ["Diagnostics"]),
         // Work spread over all cores with results in order; the one place with unsafe pointers for it.
         .target(name: "Parallel"),
         // The search index (Korean-aware tokens, shards by prefix) and the script that reads it.

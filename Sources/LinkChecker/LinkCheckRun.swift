@@ -1,6 +1,5 @@
 import Diagnostics
 import Foundation
-import Parallel
 
 /// One run of the checker: every page read and scanned once, in parallel on all cores; then
 /// the fragments checked against the ids each page declared; then the external URLs.
@@ -12,9 +11,7 @@ struct LinkCheckRun {
         let pages = site.paths.indices.filter { site.isScanned[$0] }
         let scans = await scan(pages, of: files, site: site)
         let anchors = Self.anchors(of: scans, site: site)
-        // On all cores: a site's links to fragments are checked here, after every page's ids
-        // are known, and on one core this was the check's longest stretch with a core idle.
-        let missingFragments = parallelMap(scans.count) { fragmentFindings(scans[$0], anchors: anchors, site: site) }
+        let missingFragments = scans.map { fragmentFindings($0, anchors: anchors, site: site) }
         return try await report(scans, fragmentFindings: missingFragments)
     }
 

@@ -110,8 +110,11 @@ private let xmlSchemaFormat = "%Y-%m-%dT%H:%M:%S%:z"
 /// Every page of every language but those with `sitemap: false`, with its translations as
 /// `hreflang` alternates, sorted by URL.
 func sitemap(_ graph: SiteGraph) -> String {
-    var entries: [(location: String, text: String)] = []
-    for page in graph.pages where !page.layoutChain.isEmpty && !page.optsOut(of: "sitemap") {
+    // Each page's entry made on all cores: on one, the 10,000 of the benchmark corpus kept the
+    // other core idle for 0.02 s after the render stage's pages (perf).
+    let listed = graph.pages.filter { !$0.layoutChain.isEmpty && !$0.optsOut(of: "sitemap") }
+    var entries = parallelMap(listed.count) { index -> (location: String, text: String) in
+        let page = listed[index]
         let location = page.permalink.xmlEscaped
         var text = "  <url>\n    <loc>\(location)</loc>\n"
         if let modified = page.updated ?? page.date {
@@ -125,7 +128,7 @@ func sitemap(_ graph: SiteGraph) -> String {
                 text += "    <xhtml:link rel=\"alternate\" hreflang=\"\(version.lang.xmlEscaped)\" href=\"\(href)\"/>\n"
             }
         }
-        entries.append((location, text + "  </url>\n"))
+        return (location, text + "  </url>\n")
     }
     entries.sort { precedesInScalarOrder($0.location, $1.location) }
     return """
