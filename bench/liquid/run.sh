@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 iterations=${1:-10000}
 rounds=${2:-3}
 here=bench/liquid
-if ! built=$(swift build -c release --product liquid-bench 2>&1); then
+if ! built=$(swift build -c release --static-swift-stdlib --product liquid-bench 2>&1); then
     echo "$built" >&2
     exit 1
 fi

@@ -13,8 +13,8 @@ EXTENSIONS=(--extension table --extension strikethrough --extension autolink --e
 command -v cmark-gfm >/dev/null || { echo "cmark-gfm not found: apt-get install -y cmark-gfm" >&2; exit 1; }
 rm -rf "$WORK/corpus"
 python3 "$GEN" "$WORK/corpus" "$PAGES" >/dev/null
-swift build -c release --product MarkdownBench >/dev/null
-BIN="$(swift build -c release --show-bin-path)/MarkdownBench"
+swift build -c release --static-swift-stdlib --product MarkdownBench >/dev/null
+BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/MarkdownBench"
 OUT="$("$BIN" "$WORK/corpus" "$WORK/bodies")"
 echo "$OUT" | grep -v '^RESULT'
 read -r OURS OURS_PARALLEL <<<"$(echo "$OUT" | sed -n 's/^RESULT //p')"
