@@ -105,7 +105,7 @@ public struct SearchIndex: Sendable {
             let seen = tokens
             // A page's tally is dropped on its worker: only the tokens new to the site go back.
             // Handed back whole, the tallies' tokens were freed here, on one core, a token at a
-            // time (a fifth of the index's time on one core, perf).
+            // time (a fifth of the index's perf samples on one core).
             var scored = parallelMap(batch.count) { offset in
                 let page = document(batch.lowerBound + offset)
                 let tally = Self.tally(page)
@@ -133,7 +133,7 @@ public struct SearchIndex: Sendable {
         }
         postings = Self.listsByToken(&pages, tokenCount: tokens.tokens.count)
         // Each token's shard worked out on all cores: a String made from each of the site's
-        // tokens, on one core, was a tenth of the time the index spent there.
+        // tokens was 6% of the index's perf samples on one core.
         let siteTokens = tokens.tokens
         let keysByNumber = parallelMap(siteTokens.count) { shardKey(siteTokens[$0]) }
         for (number, key) in keysByNumber.enumerated() { shards[key, default: []].insert(number) }
