@@ -30,8 +30,8 @@ publish-check: deps
 	tools/publish-check.sh "$$($(SWIFT) build --show-bin-path)/bridgehead" $(PUBLISH_BASE_URL)
 
 # cmark-gfm comes from Debian's packages, and so does libcurl's development package (the
-# release binary links Foundation's networking part in, which needs it; Swift's own Debian and
-# Ubuntu images have it); install them only when they are missing.
+# release binary links Foundation's networking part in, which needs it); install them only
+# when they are missing.
 deps:
 	@if ! [ -f /usr/include/cmark-gfm-core-extensions.h ] || ! command -v pkg-config >/dev/null \
 		|| ! pkg-config --exists libcurl; then \
