@@ -89,10 +89,10 @@ search-check: bridgehead
 bench-search:
 	bench/search/run.sh 10000
 
-# The preview server under wrk for 30 s (a page, a static file, a 404) with rebuilds during
-# the run; descriptors and memory before and after (needs wrk).
+# The preview server under wrk for 30 s after a 30 s warm-up (a page, a static file, a 404),
+# with rebuilds during both; descriptors and memory before and after (needs wrk).
 load-test: bridgehead
-	tools/load-test.sh $(RELEASE_BIN) 30
+	tools/load-test.sh $(RELEASE_BIN) 30 30
 
 # 10 rounds of 100 live-reload streams opened at once and reset, then an edit that a fresh page
 # must hear about; descriptors, connections and memory of the server before and after.

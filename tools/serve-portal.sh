@@ -1,8 +1,8 @@
 # Sourced by tools/load-test.sh and tools/reload-churn.sh: serves a copy of the portal with
 # "$bridgehead serve" on a free loopback port and waits until it answers. Sets work (the copy),
 # port, base and server (the PID; stopped, and the copy removed, when the script exits), and
-# defines descriptors and resident_kb, the server's open descriptors and resident memory, and
-# heap_in_use.
+# defines descriptors, resident_kb and threads, the server's open descriptors, resident memory
+# and threads, and heap_in_use.
 #
 #   source tools/serve-portal.sh NAME    (NAME goes into the temporary folder's name)
 work=$(mktemp -d "${TMPDIR:-/tmp}/bridgehead-$1.XXXXXX")
@@ -22,6 +22,7 @@ curl -fsS "$base/" >/dev/null
 
 descriptors() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 resident_kb() { awk '/VmRSS/ { print $2 }' "/proc/$server/status"; }
+threads() { awk '/^Threads/ { print $2 }' "/proc/$server/status"; }
 
 # The bytes glibc's allocator has handed out and not had back, summed over its arenas: the
 # server's live heap, which resident memory shows only together with the allocator's free pages.

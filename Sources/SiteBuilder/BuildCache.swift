@@ -24,6 +24,9 @@ struct BuildCache {
     let key: String
     /// Whether a template may read the clock, which makes the output change with time alone.
     private let readsClock: Bool
+    /// Every input file and folder hashed for the key, with its change stamp as it was read
+    /// (nil for a folder that was missing).
+    private let inputStamps: [(path: String, stamp: ChangeStamp?)]
 
     /// Nil when the options ask for no cache, or the inputs cannot be hashed (then the build
     /// simply runs).
@@ -45,6 +48,7 @@ struct BuildCache {
         else { return nil }
         key = scan.hash.hex
         readsClock = scan.readsClock
+        inputStamps = scan.stamps
         var outputHash = ContentHash()
         outputHash.add(paths.output)
         recordPath = folder + "/build-" + outputHash.hex + ".txt"
@@ -81,6 +85,7 @@ struct BuildCache {
     /// Writes the record of a finished build, when it may be reused.
     func record(_ state: BuildState, summary: BuildSummary) {
         guard !readsClock, summary.warnings.isEmpty, let config = state.config, !config.linksExternal,
+            inputsUnchangedSinceHashed(),
             let listing = OutputListing(written: state.writtenFiles)
         else {
             FileSystem.remove(recordPath)
@@ -110,6 +115,18 @@ struct BuildCache {
             FileSystem.remove(temporary)
             FileSystem.remove(recordPath)
         }
+    }
+
+    /// The build read its inputs after they were hashed for the key; an input changed in
+    /// between (and perhaps changed back before the next build) would leave output made from
+    /// other bytes than the key's under that key. So the build is recorded only when every
+    /// input file and folder still has the change stamp it had when hashed: then what the
+    /// build read is what was hashed.
+    private func inputsUnchangedSinceHashed() -> Bool {
+        let unchanged = parallelMap(inputStamps.count) { index in
+            FileSystem.changeStamp(of: inputStamps[index].path) == inputStamps[index].stamp
+        }
+        return !unchanged.contains(false)
     }
 }
 
@@ -240,6 +257,9 @@ private struct InputScan {
 
     var hash: ContentHash
     var readsClock = false
+    /// Each folder's change stamp taken before it was listed (nil when it was missing), each
+    /// file's as it was opened to be hashed.
+    private(set) var stamps: [(path: String, stamp: ChangeStamp?)] = []
     /// What is hashed, in order: names of folders (or that one is missing) and files, whose
     /// bytes are read and hashed by `hashFiles` on all cores, then added here in turn.
     private var items: [Item] = []
@@ -254,11 +274,14 @@ private struct InputScan {
     }
 
     mutating func addFolder(_ folder: String, relative: String) -> Bool {
-        guard FileSystem.kind(of: folder, followingLinks: false) == .folder else {
+        let stamp = FileSystem.changeStamp(of: folder)
+        stamps.append((folder, stamp))
+        guard stamp != nil else {
             items.append(.text("missing " + relative))
-            return !FileSystem.exists(folder)
+            return true
         }
-        guard let entries = FileSystem.list(folder) else { return false }
+        guard FileSystem.kind(of: folder, followingLinks: false) == .folder, let entries = FileSystem.list(folder)
+        else { return false }
         items.append(.text("folder " + relative))
         for entry in entries {
             let path = folder + "/" + entry.name
@@ -291,14 +314,15 @@ private struct InputScan {
             guard case .file(let path, _, let clockWords) = item else { return nil }
             return (path, clockWords)
         }
-        let read = parallelMap(files.count) { index -> (hash: String, readsClock: Bool)? in
-            guard let bytes = try? FileSystem.readFile(files[index].path) else { return nil }
+        let read = parallelMap(files.count) { index -> (hash: String, readsClock: Bool, stamp: ChangeStamp)? in
+            var stamp: ChangeStamp?
+            guard let bytes = try? FileSystem.readFile(files[index].path, stamp: &stamp), let stamp else { return nil }
             var fileHash = ContentHash()
             fileHash.add(bytes)
             switch files[index].clockWords {
-            case .whole: return (fileHash.hex, Self.mentionsClock(bytes[...]))
-            case .frontMatter: return (fileHash.hex, Self.mentionsClock(Self.frontMatter(bytes)))
-            case .none: return (fileHash.hex, false)
+            case .whole: return (fileHash.hex, Self.mentionsClock(bytes[...]), stamp)
+            case .frontMatter: return (fileHash.hex, Self.mentionsClock(Self.frontMatter(bytes)), stamp)
+            case .none: return (fileHash.hex, false, stamp)
             }
         }
         var next = read.makeIterator()
@@ -306,11 +330,12 @@ private struct InputScan {
             switch item {
             case .text(let text):
                 hash.add(text)
-            case .file(_, let relative, _):
+            case .file(let path, let relative, _):
                 guard case let file?? = next.next() else { return false }
                 hash.add("file " + relative)
                 hash.add(file.hash)
                 readsClock = readsClock || file.readsClock
+                stamps.append((path, file.stamp))
             }
         }
         return true

@@ -111,11 +111,20 @@ enum FileSystem {
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {
+        var stamp: ChangeStamp?
+        return try readFile(path, stamp: &stamp)
+    }
+
+    /// Reads the file, and sets `stamp` to its change stamp as it was opened, before any of
+    /// its bytes were read.
+    static func readFile(_ path: String, stamp: inout ChangeStamp?) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileSystemError.lastCall("cannot read file") }
         defer { close(descriptor) }
         var info = stat()
-        let expected = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 0
+        let statusRead = fstat(descriptor, &info) == 0
+        stamp = statusRead ? ChangeStamp(info) : nil
+        let expected = statusRead ? Int(info.st_size) : 0
         var bytes = [UInt8](repeating: 0, count: max(expected, 0) + 1)
         var count = 0
         while true {
@@ -156,6 +165,12 @@ enum FileSystem {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw FileSystemError.lastCall("cannot write '\(path)'") }
         return WrittenFile(size: size, modified: modificationTime(info))
+    }
+
+    /// The change stamp of the path itself (a symlink's own), or nil when nothing is there.
+    static func changeStamp(of path: String) -> ChangeStamp? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? ChangeStamp(info) : nil
     }
 
     /// Nanoseconds since 1970.
@@ -228,4 +243,30 @@ enum FileSystem {
     }
 
     static var currentFolder: String { FileManager.default.currentDirectoryPath }
+}
+
+/// What changes whenever a file's bytes or a folder's entries do: the inode and its status
+/// change time, which every write, truncation, rename into place or entry added or removed
+/// sets to the current time and no program can set back (unlike the modification time). On
+/// kernels with fine-grained timestamps for files whose times were read (Linux 6.13 and
+/// later, on ext4, xfs, btrfs and tmpfs) a change after the stamp was taken always gives a
+/// new one; on older kernels two changes within one clock tick (a few milliseconds) can share it.
+struct ChangeStamp: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int
+    /// Nanoseconds since 1970.
+    var changed: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+        #if canImport(Darwin)
+            let time = info.st_ctimespec
+        #else
+            let time = info.st_ctim
+        #endif
+        changed = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+    }
 }

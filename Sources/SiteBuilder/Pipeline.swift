@@ -150,7 +150,9 @@ enum Pipeline {
         ("check", CheckStage.run),
     ]
 
-    static func build(_ options: BuildOptions) async throws -> BuildSummary {
+    /// `stages` is the build's own list but in tests, which add stages around it to change the
+    /// inputs while a build runs.
+    static func build(_ options: BuildOptions, stages: [Stage] = Pipeline.stages) async throws -> BuildSummary {
         let started = ContinuousClock.now
         let paths = try OutputFolder.paths(for: options)
         let cache = BuildCache(options: options, paths: paths)
