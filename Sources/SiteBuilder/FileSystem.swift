@@ -247,10 +247,11 @@ enum FileSystem {
 
 /// What changes whenever a file's bytes or a folder's entries do: the inode and its status
 /// change time, which every write, truncation, rename into place or entry added or removed
-/// sets to the current time and no program can set back (unlike the modification time). On
-/// kernels with fine-grained timestamps for files whose times were read (Linux 6.13 and
-/// later, on ext4, xfs, btrfs and tmpfs) a change after the stamp was taken always gives a
-/// new one; on older kernels two changes within one clock tick (a few milliseconds) can share it.
+/// sets to the current time and no program can set back (unlike the modification time). With
+/// Linux's multigrain timestamps (6.13 and later, on the file systems that take them), a change
+/// after the stamp was read always gives a new one (seen on 6.18, tmpfs and ext4: 2,000 writes
+/// right after a stat, none kept the time); with coarse timestamps two changes within one clock
+/// tick (a few milliseconds) can share it.
 struct ChangeStamp: Equatable, Sendable {
     var device: UInt64
     var inode: UInt64
