@@ -276,12 +276,11 @@ private struct InputScan {
     mutating func addFolder(_ folder: String, relative: String) -> Bool {
         let stamp = FileSystem.changeStamp(of: folder)
         stamps.append((folder, stamp))
-        guard stamp != nil else {
+        guard let stamp else {
             items.append(.text("missing " + relative))
             return true
         }
-        guard FileSystem.kind(of: folder, followingLinks: false) == .folder, let entries = FileSystem.list(folder)
-        else { return false }
+        guard stamp.isFolder, let entries = FileSystem.list(folder) else { return false }
         items.append(.text("folder " + relative))
         for entry in entries {
             let path = folder + "/" + entry.name

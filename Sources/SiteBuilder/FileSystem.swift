@@ -258,8 +258,10 @@ struct ChangeStamp: Equatable, Sendable {
     var size: Int
     /// Nanoseconds since 1970.
     var changed: Int
+    var isFolder: Bool
 
     init(_ info: stat) {
+        isFolder = info.st_mode & S_IFMT == S_IFDIR
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int(info.st_size)
