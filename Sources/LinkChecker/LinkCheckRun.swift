@@ -6,13 +6,29 @@ import Foundation
 struct LinkCheckRun {
     let options: LinkCheckOptions
 
+    /// The scans stay with the task that made them, and each task's are totalled and freed by
+    /// one task of the next step: gathered into one list and totalled and freed on one core,
+    /// they kept the other cores idle for about a third of the check of a 10,000-page build,
+    /// after every page was scanned (perf).
     func check(_ files: some SiteFiles) async throws -> LinkReport {
         let site = try siteIndex(files.paths)
         let pages = site.paths.indices.filter { site.isScanned[$0] }
-        let scans = await scan(pages, of: files, site: site)
-        let anchors = Self.anchors(of: scans, site: site)
-        let missingFragments = scans.map { fragmentFindings($0, anchors: anchors, site: site) }
-        return try await report(scans, fragmentFindings: missingFragments)
+        let parts = await scanParts(pages, of: files, site: site)
+        let anchors = Self.anchors(of: parts.lazy.flatMap(\.outputs), site: site)
+        var totals = ScanTotals()
+        await withTaskGroup(of: ScanTotals.self) { group in
+            for part in parts {
+                group.addTask {
+                    var partTotals = ScanTotals()
+                    for (_, scan) in part.take() {
+                        partTotals.add(scan, fragmentFindings: fragmentFindings(scan, anchors: anchors, site: site))
+                    }
+                    return partTotals
+                }
+            }
+            for await partTotals in group { totals.add(partTotals) }
+        }
+        return try await report(totals)
     }
 
     func siteIndex(_ paths: [String]) throws -> SiteIndex {
@@ -20,7 +36,7 @@ struct LinkCheckRun {
     }
 
     /// Every page's ids, by its index in the site.
-    static func anchors(of scans: [PageScanOutput], site: SiteIndex) -> [PageAnchors] {
+    static func anchors(of scans: some Sequence<PageScanOutput>, site: SiteIndex) -> [PageAnchors] {
         var anchors = [PageAnchors](repeating: PageAnchors(), count: site.paths.count)
         for scan in scans {
             for (file, pageAnchors) in scan.anchors { anchors[file] = pageAnchors }
@@ -38,20 +54,22 @@ struct LinkCheckRun {
 
     /// The report from every page's scan and fragment findings, with the external URLs checked.
     func report(_ scans: [PageScanOutput], fragmentFindings: [[LinkFinding]]) async throws -> LinkReport {
-        let ignorePatterns = try options.ignorePatterns.map(Self.ignorePattern)
-        var findings: [LinkFinding] = []
-        var linksChecked = 0
-        var linksSkipped = 0
-        var external: [String: [LinkPlace]] = [:]
+        var totals = ScanTotals()
         // By index: copying each scan out of the array would retain all it holds, and a live
         // rebuild assembles the report of every page of a large site after each edit.
         for position in scans.indices {
-            if !scans[position].findings.isEmpty { findings += scans[position].findings }
-            if !fragmentFindings[position].isEmpty { findings += fragmentFindings[position] }
-            linksChecked += scans[position].linksChecked
-            linksSkipped += scans[position].linksSkipped
-            if !scans[position].external.isEmpty { external.merge(scans[position].external) { $0 + $1 } }
+            totals.add(scans[position], fragmentFindings: fragmentFindings[position])
         }
+        return try await report(totals)
+    }
+
+    /// The report from the pages' totals, with the external URLs checked.
+    func report(_ totals: ScanTotals) async throws -> LinkReport {
+        let ignorePatterns = try options.ignorePatterns.map(Self.ignorePattern)
+        var findings = totals.findings
+        var linksChecked = totals.linksChecked
+        var linksSkipped = totals.linksSkipped
+        let external = totals.external
 
         var urlsToCheck: [String] = []
         for (url, places) in external {
@@ -74,7 +92,8 @@ struct LinkCheckRun {
         }
         findings.sort { ($0.location, $0.url) < ($1.location, $1.url) }
         return LinkReport(
-            findings: findings, filesChecked: scans.count, linksChecked: linksChecked, linksSkipped: linksSkipped)
+            findings: findings, filesChecked: totals.filesChecked, linksChecked: linksChecked,
+            linksSkipped: linksSkipped)
     }
 
     private static func ignorePattern(_ pattern: String) throws -> NSRegularExpression {
@@ -91,15 +110,23 @@ struct LinkCheckRun {
     /// when it is done with its last, so that one large page does not hold the others up.
     /// Returns one scan per page, in the order of `pages`.
     func scan(_ pages: [Int], of files: some SiteFiles, site: SiteIndex) async -> [PageScanOutput] {
+        var scans = [PageScanOutput](repeating: PageScanOutput(), count: pages.count)
+        for part in await scanParts(pages, of: files, site: site) {
+            for (position, output) in part.take() { scans[position] = output }
+        }
+        return scans
+    }
+
+    /// The scans of the pages, as each scanning task left them.
+    private func scanParts(_ pages: [Int], of files: some SiteFiles, site: SiteIndex) async -> [ScannedPart] {
         let queue = WorkQueue(count: pages.count, batch: 16)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, (pages.count + 15) / 16))
         let options = options
-        var scans = [PageScanOutput](repeating: PageScanOutput(), count: pages.count)
-        await withTaskGroup(of: [(Int, PageScanOutput)].self) { group in
+        return await withTaskGroup(of: ScannedPart.self) { group in
             for _ in 0..<workers {
                 group.addTask {
                     var scanner = PageScanner(site: site, options: options)
-                    var done: [(Int, PageScanOutput)] = []
+                    var done: [(position: Int, output: PageScanOutput)] = []
                     while let batch = queue.take() {
                         for position in batch {
                             scanner.scan(page: pages[position], of: files)
@@ -107,14 +134,61 @@ struct LinkCheckRun {
                             scanner.output = PageScanOutput()
                         }
                     }
-                    return done
+                    return ScannedPart(done)
                 }
             }
-            for await done in group {
-                for (position, output) in done { scans[position] = output }
-            }
+            var parts: [ScannedPart] = []
+            for await part in group { parts.append(part) }
+            return parts
         }
-        return scans
+    }
+}
+
+/// One scanning task's scans, each with its position in the pages scanned, taken whole by the
+/// task that uses them next, so that they are freed on its thread.
+final class ScannedPart: @unchecked Sendable {
+    // Written once by the task that scanned, then read and taken by one task at a time.
+    private var scans: [(position: Int, output: PageScanOutput)]
+
+    init(_ scans: [(position: Int, output: PageScanOutput)]) {
+        self.scans = scans
+    }
+
+    var outputs: LazyMapSequence<[(position: Int, output: PageScanOutput)], PageScanOutput> {
+        scans.lazy.map(\.output)
+    }
+
+    func take() -> [(position: Int, output: PageScanOutput)] {
+        var taken: [(position: Int, output: PageScanOutput)] = []
+        swap(&taken, &scans)
+        return taken
+    }
+}
+
+/// What the pages' scans add up to before the external URLs are checked.
+struct ScanTotals: Sendable {
+    var findings: [LinkFinding] = []
+    var filesChecked = 0
+    var linksChecked = 0
+    var linksSkipped = 0
+    /// External URLs and where they are written; only when they are checked.
+    var external: [String: [LinkPlace]] = [:]
+
+    mutating func add(_ scan: PageScanOutput, fragmentFindings: [LinkFinding]) {
+        findings += scan.findings
+        findings += fragmentFindings
+        filesChecked += 1
+        linksChecked += scan.linksChecked
+        linksSkipped += scan.linksSkipped
+        if !scan.external.isEmpty { external.merge(scan.external) { $0 + $1 } }
+    }
+
+    mutating func add(_ other: ScanTotals) {
+        findings += other.findings
+        filesChecked += other.filesChecked
+        linksChecked += other.linksChecked
+        linksSkipped += other.linksSkipped
+        if !other.external.isEmpty { external.merge(other.external) { $0 + $1 } }
     }
 }
 
