@@ -107,8 +107,9 @@ public final class LiveSite: @unchecked Sendable {
         guard let config = state.config, let live = state.live else { return nil }
         let reader = ContentReader(
             display: state.paths.display, taxonomies: config.taxonomies,
-            languages: Dictionary(config.languages.map { ($0.code, $0.index) }, uniquingKeysWith: { first, _ in first })
-        )
+            languages: Dictionary(
+                config.languages.map { ($0.code, $0.index) }, uniquingKeysWith: { first, _ in first }),
+            sourceBytes: SourceBytes())
         var edited: [(Page, ContentFile)] = []
         for source in sources {
             guard source.hasPrefix("content/"), source.hasSuffix(".md"),

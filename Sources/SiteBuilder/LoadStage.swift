@@ -8,6 +8,7 @@ import Parallel
 /// works from memory.
 enum LoadStage {
     static func run(_ state: BuildState) async {
+        defer { state.sourceBytes = SourceBytes() }
         guard let config = loadConfig(state) else { return }
         state.config = config
         let templates = walkTemplates(state)
@@ -37,7 +38,7 @@ enum LoadStage {
             return nil
         }
         do {
-            let text = try decodeSourceText(try FileSystem.readFile(path), path: shown)
+            let text = try state.sourceBytes.text(of: path, shown: shown)
             var loader = SiteConfigLoader(path: shown, text: text)
             let config = loader.load(baseURLOverride: state.options.baseURL)
             loader.warnings.forEach(state.fail)
@@ -82,7 +83,8 @@ enum LoadStage {
         let languageIndex = Dictionary(
             config.languages.map { ($0.code, $0.index) }, uniquingKeysWith: { first, _ in first })
         let reader = ContentReader(
-            display: state.paths.display, taxonomies: config.taxonomies, languages: languageIndex)
+            display: state.paths.display, taxonomies: config.taxonomies, languages: languageIndex,
+            sourceBytes: state.sourceBytes)
         let pages = markdown
         let results = parallelMap(pages.count, serial: !state.options.parallel) { index in
             reader.read(pages[index])
@@ -117,7 +119,7 @@ enum LoadStage {
                 continue
             }
             do {
-                let text = try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown)
+                let text = try state.sourceBytes.text(of: file.absolute, shown: shown)
                 let value: LiquidValue
                 if relative.hasSuffix(".json") {
                     value = try LiquidValue(json: text, path: shown)
@@ -223,7 +225,7 @@ enum LoadStage {
                 continue
             }
             do {
-                let text = try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown)
+                let text = try state.sourceBytes.text(of: file.absolute, shown: shown)
                 let yaml = YAMLSource(path: shown, fileText: text, lineOffset: 0)
                 guard let root = try yaml.compose(text) else { continue }
                 guard case .object(let object) = yaml.value(root) else {
@@ -243,7 +245,7 @@ enum LoadStage {
             let shown = state.paths.shown("templates/includes/" + file.relative)
             do {
                 loaded[file.relative] = (
-                    try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown), shown
+                    try state.sourceBytes.text(of: file.absolute, shown: shown), shown
                 )
             } catch {
                 state.fail(located(error, path: shown))
@@ -260,7 +262,7 @@ enum LoadStage {
             let shown = state.paths.shown("templates/layouts/" + file.relative)
             let name = String(file.relative.dropLast(".liquid".count))
             do {
-                let text = try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown)
+                let text = try state.sourceBytes.text(of: file.absolute, shown: shown)
                 state.layouts[name] = try parseLayout(
                     name: name, text: text, displayPath: shown, environment: environment)
             } catch {
@@ -288,12 +290,13 @@ struct ContentReader: Sendable {
     let display: String
     let taxonomies: [String]
     let languages: [String: Int]
+    let sourceBytes: SourceBytes
 
     func read(_ file: WalkedFile) -> Result<ContentFile, DiagnosticList> {
         let sourcePath = "content/" + file.relative
         let shown = display + sourcePath
         do {
-            let text = try decodeSourceText(try FileSystem.readFile(file.absolute), path: shown)
+            let text = try sourceBytes.text(of: file.absolute, shown: shown)
             guard let split = try splitFrontMatter(text, path: shown) else {
                 throw Diagnostic(
                     at: SourceLocation(file: shown, line: 1, column: 1),
@@ -325,5 +328,16 @@ struct ContentReader: Sendable {
             let located = LoadStage.located(error, path: shown)
             return .failure(DiagnosticList([located as? Diagnostic ?? Diagnostic(at: nil, "\(located)")]))
         }
+    }
+}
+
+/// Source files the build cache has read and hashed already, by path: the load stage takes
+/// these very bytes rather than reading each file again, and any other file from disk.
+struct SourceBytes: Sendable {
+    var files: [String: [UInt8]] = [:]
+
+    /// The file's text, decoded as `decodeSourceText` does; `shown` names it in errors.
+    func text(of path: String, shown: String) throws -> String {
+        try decodeSourceText(files[path] ?? FileSystem.readFile(path), path: shown)
     }
 }

@@ -51,6 +51,8 @@ final class BuildState: @unchecked Sendable {
     var errors: [Diagnostic] = []
     var warnings: [Diagnostic] = []
 
+    /// Source files already read, for the load stage, which lets go of them when it is done.
+    var sourceBytes = SourceBytes()
     var config: SiteConfig?
     var contentFiles: [ContentFile] = []
     /// Files of `content/` that are copied as they are, relative to `content/`.
@@ -155,7 +157,7 @@ enum Pipeline {
     static func build(_ options: BuildOptions, stages: [Stage] = Pipeline.stages) async throws -> BuildSummary {
         let started = ContinuousClock.now
         let paths = try OutputFolder.paths(for: options)
-        let cache = BuildCache(options: options, paths: paths)
+        var cache = BuildCache(options: options, paths: paths)
         if let cache, var summary = cache.reuse(options: options, paths: paths) {
             summary.seconds = seconds(since: started)
             summary.stages = [StageTiming(name: "cache", seconds: summary.seconds)]
@@ -163,6 +165,7 @@ enum Pipeline {
             return summary
         }
         let state = BuildState(options: options, paths: paths)
+        if let sourceBytes = cache?.takeSourceBytes() { state.sourceBytes = sourceBytes }
         var timings = await run(stages, on: state)
         let warnings = deduplicated(state.warnings + state.filterWarnings.all)
         guard state.errors.isEmpty else {

@@ -2,7 +2,7 @@ import Foundation
 import SiteBuilder
 import Testing
 
-private func cachedOptions(_ site: URL, now: Date = fixedNow) -> BuildOptions {
+func cachedOptions(_ site: URL, now: Date = fixedNow) -> BuildOptions {
     var options = buildOptions(site)
     options.cacheFolder = site.appendingPathComponent(".bridgehead-cache")
     options.now = now
@@ -20,7 +20,7 @@ private func cleanBuild(_ site: URL, now: Date = fixedNow) async throws -> [Stri
 
 /// The full fixture, with the one UI string it leaves untranslated (on purpose, for a warning
 /// test) added: a build with warnings is never recorded.
-private func siteWithoutWarnings() throws -> URL {
+func siteWithoutWarnings() throws -> URL {
     let site = try copyOfFixture("full")
     let strings = site.appendingPathComponent("templates/i18n/en.yml")
     let text = try String(contentsOf: strings, encoding: .utf8)
