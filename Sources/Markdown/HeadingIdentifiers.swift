@@ -1,7 +1,23 @@
 /// Heading ids by GitHub's rule, unique within one document.
 struct HeadingIdentifiers {
-    private var used: Set<String> = []
-    private var nextSuffix: [String: Int] = [:]
+    private var used: Set<ExactText> = []
+    private var nextSuffix: [ExactText: Int] = [:]
+
+    /// An id compared by its bytes, as a browser matches an id and github-slugger counts
+    /// repeats: a Swift string outside ASCII is normalized on every hash, which for Korean
+    /// headings was most of the cost of giving them ids (perf).
+    private struct ExactText: Hashable {
+        let text: String
+
+        static func == (lhs: ExactText, rhs: ExactText) -> Bool {
+            lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            var text = text
+            text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
 
     /// The id for a heading with plain text `title`: its slug, or the slug with `-1`, `-2`, …
     /// appended when an earlier heading already has that id. A suffixed id also skips ids
@@ -9,19 +25,18 @@ struct HeadingIdentifiers {
     mutating func identifier(for title: String) -> String {
         var base = Self.slug(title)
         if base.isEmpty { base = "section" }
-        guard used.contains(base) else {
-            used.insert(base)
-            return base
+        guard used.insert(ExactText(text: base)).inserted else {
+            var suffix = nextSuffix[ExactText(text: base), default: 1]
+            var candidate = "\(base)-\(suffix)"
+            while used.contains(ExactText(text: candidate)) {
+                suffix += 1
+                candidate = "\(base)-\(suffix)"
+            }
+            nextSuffix[ExactText(text: base)] = suffix + 1
+            used.insert(ExactText(text: candidate))
+            return candidate
         }
-        var suffix = nextSuffix[base, default: 1]
-        var candidate = "\(base)-\(suffix)"
-        while used.contains(candidate) {
-            suffix += 1
-            candidate = "\(base)-\(suffix)"
-        }
-        nextSuffix[base] = suffix + 1
-        used.insert(candidate)
-        return candidate
+        return base
     }
 
     /// GitHub's heading anchor (github-slugger): lower case; each space becomes `-`; letters

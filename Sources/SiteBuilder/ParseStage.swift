@@ -169,10 +169,14 @@ struct LinkResolver: @unchecked Sendable {
         guard let first = destination.utf8.first, first != UInt8(ascii: "#"), first != UInt8(ascii: "/"),
             !isAbsoluteURLText(destination)
         else { return .keep }
-        let cut = destination.firstIndex { $0 == "#" || $0 == "?" } ?? destination.endIndex
+        // Bytes rather than characters: a URL ends its path at the first `#` or `?` whatever
+        // follows it, and a Korean link's characters cost more to find than the rest of
+        // resolving it (perf).
+        let cut =
+            destination.utf8.firstIndex { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") } ?? destination.endIndex
         let path = String(destination[..<cut]).percentDecoded
         let suffix = destination[cut...]
-        if path.hasSuffix(".md") {
+        if path.utf8.count >= 3, path.utf8.suffix(3).elementsEqual(".md".utf8) {
             guard let resolved = resolveRelative(path, from: file.folder) else {
                 return .fail(
                     message: "link to missing content file '\(path)'", hint: "the path leads out of content/")

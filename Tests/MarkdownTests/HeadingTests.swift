@@ -37,6 +37,16 @@ import Testing
     #expect(rendered.headings.map(\.id) == ["intro-1", "intro", "intro-2", "intro-3"])
 }
 
+/// Ids are told apart by their bytes, as a browser matches them and github-slugger counts
+/// repeats: 한 written as one syllable and as three jamo are two ids, not a repeat; the same
+/// bytes twice are.
+@Test func idsThatDifferOnlyInNormalizationAreNotRepeats() throws {
+    let rendered = try render("## \u{D55C}\n## \u{1112}\u{1161}\u{11AB}\n## \u{1112}\u{1161}\u{11AB}\n")
+    #expect(
+        rendered.headings.map { Array($0.id.unicodeScalars) }
+            == [["\u{D55C}"], ["\u{1112}", "\u{1161}", "\u{11AB}"], ["\u{1112}", "\u{1161}", "\u{11AB}", "-", "1"]])
+}
+
 /// The benchmark corpus links to `#slug(heading)` with gen-corpus.py's `slug()`; these are
 /// its results for these texts (computed with that function).
 @Test(arguments: [
