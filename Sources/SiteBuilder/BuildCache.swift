@@ -42,7 +42,15 @@ struct BuildCache {
         hash.add(
             "\(paths.output)\n\(options.includeDrafts)\n\(options.includeFuture)\n\(options.baseURL ?? "-")\n"
                 + "\(options.production)\n\(paths.display)\n\(paths.outputDisplay)")
-        var scan = InputScan(hash: hash)
+        var outputHash = ContentHash()
+        outputHash.add(paths.output)
+        recordPath = folder + "/build-" + outputHash.hex + ".txt"
+        // With a record and an output folder, the build is likely the same as the last one and
+        // never loads anything: the bytes are kept only when it cannot be. Kept all the same,
+        // they made a no-change rebuild of 10,000 pages take 0.20 s instead of 0.17 s (the
+        // kernel giving fresh memory for bytes no stage reads).
+        let mayBeReused = FileStatus(paths.output)?.isFolder == true && FileStatus(recordPath)?.isFile == true
+        var scan = InputScan(hash: hash, keepingBytes: !mayBeReused)
         scan.addFile(paths.source + "/site.yml", relative: "site.yml", clockWords: .whole)
         guard scan.addFolder(paths.content, relative: "content"),
             scan.addFolder(paths.templates, relative: "templates"),
@@ -52,9 +60,6 @@ struct BuildCache {
         readsClock = scan.readsClock
         inputStamps = scan.stamps
         sourceBytes = SourceBytes(files: scan.keptBytes)
-        var outputHash = ContentHash()
-        outputHash.add(paths.output)
-        recordPath = folder + "/build-" + outputHash.hex + ".txt"
     }
 
     /// The bytes of the files the load stage parses, as they were hashed; the cache keeps
@@ -282,8 +287,12 @@ private struct InputScan {
         case file(path: String, relative: String, clockWords: ClockWords, keepsBytes: Bool)
     }
 
-    init(hash: ContentHash) {
+    /// Whether to keep the bytes of the files the load stage parses.
+    private let keepingBytes: Bool
+
+    init(hash: ContentHash, keepingBytes: Bool) {
         self.hash = hash
+        self.keepingBytes = keepingBytes
     }
 
     mutating func addFolder(_ folder: String, relative: String) -> Bool {
@@ -317,7 +326,7 @@ private struct InputScan {
     mutating func addFile(_ path: String, relative: String, clockWords: ClockWords) {
         // Static files are copied, not parsed, and may be large: read again when copied.
         let keepsBytes =
-            !relative.hasPrefix("templates/static/")
+            keepingBytes && !relative.hasPrefix("templates/static/")
             && [".md", ".yml", ".yaml", ".json", ".liquid"].contains { relative.hasSuffix($0) }
         items.append(.file(path: path, relative: relative, clockWords: clockWords, keepsBytes: keepsBytes))
     }
