@@ -5,68 +5,100 @@ import Diagnostics
 func decodeSourceText(_ bytes: [UInt8], path: String) throws -> String {
     var body = bytes[...]
     if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-    // Through a buffer pointer: validating a generic collection goes byte by byte.
-    if let text = body.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) { return text }
-    let (line, column, lineText) = firstInvalidByte(in: body)
+    let text = body.withUnsafeBufferPointer { buffer in
+        WellFormedUTF8.isWellFormed(buffer) ? WellFormedUTF8.string(buffer) : nil
+    }
+    if let text { return text }
+    let invalid = body.withUnsafeBufferPointer(WellFormedUTF8.firstIllFormedSequence(in:))
+    let (line, column, lineText) = position(of: body.startIndex + (invalid ?? 0), in: body)
     throw Diagnostic(
         at: SourceLocation(file: path, line: line, column: column), "the file is not valid UTF-8",
         hint: "save it as UTF-8", sourceLine: lineText)
 }
 
-/// The line and column of the first byte that does not belong to well-formed UTF-8, and the text
-/// of that line up to it.
-private func firstInvalidByte(in bytes: ArraySlice<UInt8>) -> (Int, Int, String) {
+/// The line and column of `offset` in `bytes`, well-formed UTF-8 up to it (columns count
+/// Unicode scalars), and the text of its line up to it.
+private func position(of offset: Int, in bytes: ArraySlice<UInt8>) -> (Int, Int, String) {
     var line = 1
     var column = 1
     var lineStart = bytes.startIndex
-    var index = bytes.startIndex
-    while index < bytes.endIndex {
-        let length = validSequenceLength(bytes, at: index)
-        if length == 0 { break }
+    for index in bytes.startIndex..<offset {
         if bytes[index] == UInt8(ascii: "\n") {
             line += 1
             column = 1
             lineStart = index + 1
-        } else {
+        } else if bytes[index] & 0xC0 != 0x80 {
             column += 1
         }
-        index += length
     }
-    return (line, column, String(decoding: bytes[lineStart..<index], as: UTF8.self))
+    return (line, column, String(decoding: bytes[lineStart..<offset], as: UTF8.self))
 }
 
-/// The length of the well-formed UTF-8 sequence at `index`, or 0 if it is not one.
-private func validSequenceLength(_ bytes: ArraySlice<UInt8>, at index: Int) -> Int {
-    let first = bytes[index]
-    let length: Int
-    var low: UInt8 = 0x80
-    var high: UInt8 = 0xBF
-    switch first {
-    case 0x00...0x7F: return 1
-    case 0xC2...0xDF: length = 2
-    case 0xE0:
-        length = 3
-        low = 0xA0
-    case 0xE1...0xEC, 0xEE...0xEF: length = 3
-    case 0xED:
-        length = 3
-        high = 0x9F
-    case 0xF0:
-        length = 4
-        low = 0x90
-    case 0xF1...0xF3: length = 4
-    case 0xF4:
-        length = 4
-        high = 0x8F
-    default: return 0
+/// UTF-8 checked by a table-driven automaton: the standard library's check, when a source file
+/// became a `String`, was 2% of a 10,000-page build's samples, and this takes less than half
+/// its time on the benchmark corpus's 74 MB (0.037 against 0.088 s with the copy into a
+/// `String`).
+enum WellFormedUTF8 {
+    /// For each byte, the next state from every state, packed as shift amounts (after Per
+    /// Vognsen's shift-based DFA): a state is a multiple of 6, the row shifted right by it
+    /// gives the next state in its low 6 bits. Ranges as in the Unicode Standard's table 3-7.
+    private static let rows: [UInt64] = {
+        let (accept, error, tail1, tail2, tail3, afterE0, afterED, afterF0, afterF4) = (0, 1, 2, 3, 4, 5, 6, 7, 8)
+        return (0..<256).map { byte -> UInt64 in
+            var next = [Int](repeating: error, count: 9)
+            switch byte {
+            case 0x00...0x7F: next[accept] = accept
+            case 0xC2...0xDF: next[accept] = tail1
+            case 0xE0: next[accept] = afterE0
+            case 0xE1...0xEC, 0xEE...0xEF: next[accept] = tail2
+            case 0xED: next[accept] = afterED
+            case 0xF0: next[accept] = afterF0
+            case 0xF1...0xF3: next[accept] = tail3
+            case 0xF4: next[accept] = afterF4
+            default: break
+            }
+            if (0x80...0xBF).contains(byte) {
+                (next[tail1], next[tail2], next[tail3]) = (accept, tail1, tail2)
+            }
+            if (0xA0...0xBF).contains(byte) { next[afterE0] = tail1 }
+            if (0x80...0x9F).contains(byte) { next[afterED] = tail1 }
+            if (0x90...0xBF).contains(byte) { next[afterF0] = tail2 }
+            if (0x80...0x8F).contains(byte) { next[afterF4] = tail2 }
+            return next.enumerated().reduce(0) { $0 | UInt64($1.element * 6) << UInt64($1.offset * 6) }
+        }
+    }()
+
+    /// Whether the bytes are well-formed UTF-8: a step of the automaton a byte, nothing else.
+    /// Skipping ASCII eight bytes at a time, or stopping at the first error, made it slower than
+    /// the standard library's check on the corpus's mixed Korean and English text (0.098 s).
+    static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        rows.withUnsafeBufferPointer { rows in
+            var state: UInt64 = 0
+            for byte in bytes { state = rows[Int(byte)] >> state & 63 }
+            return state == 0
+        }
     }
-    guard index + length <= bytes.endIndex else { return 0 }
-    for offset in 1..<length {
-        let byte = bytes[index + offset]
-        let (lower, upper) = offset == 1 ? (low, high) : (UInt8(0x80), UInt8(0xBF))
-        if byte < lower || byte > upper { return 0 }
+
+    /// The offset of the first byte of the first ill-formed sequence, or nil when there is none.
+    static func firstIllFormedSequence(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        rows.withUnsafeBufferPointer { rows in
+            var state: UInt64 = 0
+            var sequenceStart = 0
+            for (index, byte) in bytes.enumerated() {
+                if state == 0 { sequenceStart = index }
+                state = rows[Int(byte)] >> state & 63
+                // The error state leads only to itself.
+                if state == 6 { return sequenceStart }
+            }
+            return state == 0 ? nil : sequenceStart
+        }
     }
-    return length
+
+    /// A String of bytes `isWellFormed` found no fault in, without checking them again.
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard #available(macOS 26, *) else { return String(decoding: bytes, as: UTF8.self) }
+        return unsafe String(copying: UTF8Span(unchecked: bytes.span))
+    }
 }
 
 extension String {
