@@ -266,18 +266,23 @@ struct DocumentRendering {
             patterns.append(LinkStartPattern(opening: whole, isBareURL: true))
         }
         var lines = max(1, leaf.startLine)...max(1, leaf.startLine, leaf.endLine)
+        var reported = BytePosition(line: node.startLine, column: node.startColumn)
         // cmark-gfm 0.29 gives a paragraph that a table interrupts (no blank line between
         // them) the position 0:0, and starts the table on the paragraph's first line instead,
         // its header row too: the paragraph's lines and the header's are among the table's.
+        // Its links' positions count from that 0:0, so they name a line of whatever text cmark
+        // was given (the whole page or a piece of it): the link is looked for from the table's
+        // first line instead.
         if leaf.startLine == 0, let table = leaf.next, table.startLine > 0 {
             lines = table.startLine...max(table.startLine, table.endLine)
+            reported = BytePosition(line: 0, column: 0)
         } else if leaf.kind == .extensionBlock, let table = leaf.parent?.parent,
             table.previous?.startLine == 0
         {
             lines = table.startLine...max(table.startLine, table.endLine)
         }
         return locator.locate(
-            reported: BytePosition(line: node.startLine, column: node.startColumn),
+            reported: reported,
             patterns: patterns,
             blockLines: lines,
             after: after

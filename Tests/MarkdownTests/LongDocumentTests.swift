@@ -198,23 +198,35 @@ private func smallestPieces(of markdown: inout String) -> [String]? {
 /// a line, and its column was counted on into the next lines, which differ in a piece.
 @Test func aColumnPastTheEndOfALineStaysOnThatLine() {
     var markdown = "Text [\n보스턴](a.md)[\n보s](b.md)p)\n\nNext.\n"
-    func report(cut: Bool) -> String {
-        markdown.withUTF8 { bytes in
-            let pieces = cut ? LongDocuments.pieces(of: bytes, pieceSize: 1) ?? [] : [0..<bytes.count]
-            do {
-                _ = try MarkdownRenderer().render(
-                    bytes: bytes, pieces: pieces, path: "page.md", firstLine: 1,
-                    resolveLink: { _ in .fail(message: "no", hint: nil) })
-                return "no error"
-            } catch {
-                return "\(error)"
-            }
-        }
-    }
     // Where a link whose text starts with a line break begins is a guess (the locator looks
     // for its `[` near cmark's position); the guess is the same whole and in pieces.
-    #expect(report(cut: true) == report(cut: false))
-    #expect(report(cut: false).components(separatedBy: "error: no").count == 3)
+    #expect(failedLinks(in: &markdown, cut: true) == failedLinks(in: &markdown, cut: false))
+    #expect(failedLinks(in: &markdown, cut: false).components(separatedBy: "error: no").count == 3)
+}
+
+/// Found by the differential fuzzer (2026-12-05): cmark-gfm counts the positions of the links in
+/// a paragraph that a table interrupts from the paragraph's missing position, so they named line
+/// 3 of whatever text cmark was given, and the locator looked for the `[` nearest to another line
+/// in a piece than in the whole page. Such a link is looked for from the table's first line.
+@Test func aLinkInAParagraphATableInterruptsIsFoundTheSameWholeAndInPieces() {
+    var markdown = "\n[`\nX\nY\n[`]()\nu\n|-"
+    #expect(failedLinks(in: &markdown, cut: true) == failedLinks(in: &markdown, cut: false))
+    #expect(failedLinks(in: &markdown, cut: false).hasPrefix("page.md:2:1: error: no"))
+}
+
+/// The error of a render that fails every link, whole or cut into the smallest pieces.
+private func failedLinks(in markdown: inout String, cut: Bool) -> String {
+    markdown.withUTF8 { bytes in
+        let pieces = cut ? LongDocuments.pieces(of: bytes, pieceSize: 1) ?? [] : [0..<bytes.count]
+        do {
+            _ = try MarkdownRenderer().render(
+                bytes: bytes, pieces: pieces, path: "page.md", firstLine: 1,
+                resolveLink: { _ in .fail(message: "no", hint: nil) })
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
 }
 
 /// Found by the differential fuzzer: a fence line inside an HTML block that a blank line ends
