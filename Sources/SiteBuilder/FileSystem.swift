@@ -176,11 +176,23 @@ enum FileSystem {
     /// Nanoseconds since 1970.
     static func modificationTime(_ info: stat) -> Int {
         #if canImport(Darwin)
-            let time = info.st_mtimespec
+            nanoseconds(info.st_mtimespec)
         #else
-            let time = info.st_mtim
+            nanoseconds(info.st_mtim)
         #endif
-        return Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+    }
+
+    /// Status change time, in nanoseconds since 1970.
+    static func changeTime(_ info: stat) -> Int {
+        #if canImport(Darwin)
+            nanoseconds(info.st_ctimespec)
+        #else
+            nanoseconds(info.st_ctim)
+        #endif
+    }
+
+    private static func nanoseconds(_ time: timespec) -> Int {
+        Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
     }
 
     @discardableResult
@@ -265,11 +277,6 @@ struct ChangeStamp: Equatable, Sendable {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int(info.st_size)
-        #if canImport(Darwin)
-            let time = info.st_ctimespec
-        #else
-            let time = info.st_ctim
-        #endif
-        changed = Int(time.tv_sec) * 1_000_000_000 + Int(time.tv_nsec)
+        changed = FileSystem.changeTime(info)
     }
 }
