@@ -85,6 +85,8 @@ public final class LiquidEnvironment: Sendable {
     public let options: LiquidOptions
     public let loader: (any TemplateLoader)?
     let filters: [String: FilterDefinition]
+    /// Standard filters' names that `init`'s `filters` gave a meaning of their own.
+    let replacedFilterNames: Set<String>
     let urls: SiteURLs
     private let partials = Mutex<[String: PartialLookup]>([:])
     private let expressionCache = Mutex<[String: (Condition, SourceFile)]>([:])
@@ -94,10 +96,22 @@ public final class LiquidEnvironment: Sendable {
     let forloopSymbol: Symbol
     let tablerowloopSymbol: Symbol
 
-    public init(
+    /// Whether parsing lets a render answer two filters together where it can
+    /// (`FilterShortcut`); off only to compare renders with and without (tests, FuzzLiquid).
+    let takesFilterShortcuts: Bool
+
+    public convenience init(
         options: LiquidOptions = LiquidOptions(), loader: (any TemplateLoader)? = nil,
         filters: [String: LiquidFilter] = [:]
     ) {
+        self.init(options: options, loader: loader, filters: filters, takesFilterShortcuts: true)
+    }
+
+    init(
+        options: LiquidOptions, loader: (any TemplateLoader)?, filters: [String: LiquidFilter],
+        takesFilterShortcuts: Bool
+    ) {
+        self.takesFilterShortcuts = takesFilterShortcuts
         self.options = options
         self.loader = loader
         self.urls = SiteURLs(baseURL: options.baseURL)
@@ -111,6 +125,7 @@ public final class LiquidEnvironment: Sendable {
             }
         }
         self.filters = table
+        self.replacedFilterNames = Set(filters.keys).intersection(standardFilters.keys)
     }
 
     /// Parses once; the result renders many times, from many threads. Throws `Diagnostic`.

@@ -367,7 +367,9 @@ struct ExpressionLexer {
         while consume(.pipe) {
             filters.append(try parseFilterCall())
         }
-        return FilteredExpression(expression: expression, filters: filters, offset: start)
+        return FilteredExpression(
+            expression: expression, filters: filters, offset: start,
+            takesShortcuts: environment.takesFilterShortcuts)
     }
 
     private mutating func parseFilterCall() throws -> FilterCall {
@@ -396,7 +398,9 @@ struct ExpressionLexer {
         try definition.checkArity(name: name, positional: positional.count, keywords: keyword.map(\.0)) {
             file.error(at: offset, $0, hint: $1)
         }
-        return FilterCall(name: name, definition: definition, positional: positional, keyword: keyword, offset: offset)
+        return FilterCall(
+            name: name, definition: definition, positional: positional, keyword: keyword, offset: offset,
+            isStandard: !environment.replacedFilterNames.contains(name))
     }
 
     /// Comparisons joined by `and`/`or`, grouped from the right as Liquid does.

@@ -105,7 +105,7 @@ struct Parser {
 
     private func withoutBlankText(_ block: Block) -> Block {
         Block(
-            nodes: block.boxes.map(\.node).filter {
+            nodes: block.nodes.filter {
                 if case .text = $0 { return false }
                 return true
             })

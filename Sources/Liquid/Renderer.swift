@@ -43,7 +43,7 @@ final class Renderer: FilterContext {
     private var existenceTests = 0
     private let maximumIncludeDepth: Int
     /// What is left of `LiquidOptions.maximumSteps`; never below zero while rendering.
-    private var stepsLeft: Int
+    private(set) var stepsLeft: Int
     let maximumOutputBytes: Int
 
     /// Positions keyed by `LiquidEnvironment.stateKey`, 0 until set. State keys are numbered
@@ -209,7 +209,8 @@ final class Renderer: FilterContext {
             // Borrowed, not copied: the tree outlives the render, and retaining and releasing
             // every node (and its payload) cost more than rendering most of them.
             let flow = try Unmanaged.passUnretained(block.boxes[index])._withUnsafeGuaranteedRef { box in
-                try render(box.node)
+                if !box.leadingText.isEmpty { emit(box.leadingText) }
+                return try render(box.node)
             }
             if case .normal = flow { continue }
             return flow
@@ -217,47 +218,26 @@ final class Renderer: FilterContext {
         return .normal
     }
 
+    /// Kept small, the larger cases in functions of their own: every node goes through here
+    /// (inlined into `render(_: Block)`), and with those cases inline it saved six registers and
+    /// set up a 288-byte frame for each node. A render of bench/liquid took 48.2 µs with them
+    /// inline against 46.4 µs without (medians of 7 in turn).
     private func render(_ node: Node) throws -> Flow {
         switch node {
         case .text(let text):
             emit(text)
         case .output(let expression):
-            append(try evaluate(expression))
-            try checkOutputSize(at: expression.offset)
+            try renderOutput(expression)
         case .assign(let symbol, let value):
             assign(symbol, try evaluate(value))
         case .capture(let symbol, let body, let offset):
-            let (text, flow) = try capturing(body)
-            let captured = LiquidValue.string(text)
-            try spend(captured.workSize, at: offset)
-            assign(symbol, captured)
-            return flow
+            return try renderCapture(symbol, body, offset)
         case .increment(let symbol, let step):
-            var value = 0
-            if case .int(let current)? = counters[symbol.id] ?? global(symbol) { value = current }
-            if step < 0 { value -= 1 }
-            emit(String(value))
-            counters[symbol.id] = .int(step > 0 ? value + 1 : value)
+            renderIncrement(symbol, step)
         case .cycle(let cycle):
-            let key: Int
-            switch cycle.key {
-            case .fixed(let fixed): key = fixed
-            case .group(let group): key = environment.stateKey(try evaluate(group).outputText)
-            }
-            // Liquid indexes without wrapping and resets only once past the end, so cycles that
-            // share a name but differ in length behave as in Ruby.
-            let position = cycles[key]
-            if position < cycle.values.count { append(try evaluate(cycle.values[position])) }
-            cycles[key] = position + 1 >= cycle.values.count ? 0 : position + 1
+            try renderCycle(cycle)
         case .conditional(let branches):
-            for index in branches.indices {
-                // Borrowed, as nodes are in `render(_: Block)`; nil when the arm does not run.
-                let flow = try Unmanaged.passUnretained(branches[index])._withUnsafeGuaranteedRef { branch -> Flow? in
-                    guard let condition = branch.condition else { return try render(branch.body) }
-                    return try evaluate(condition) != branch.negated ? try render(branch.body) : nil
-                }
-                if let flow { return flow }
-            }
+            return try renderConditional(branches)
         case .caseTag(let subject, let clauses, let offset):
             return try renderCase(subject, clauses, offset)
         case .forLoop(let loop):
@@ -269,16 +249,72 @@ final class Renderer: FilterContext {
         case .include(let include):
             return try renderInclude(include)
         case .ifchanged(let body):
-            let (rendered, flow) = try capturing(body)
-            if rendered != lastChanged {
-                emit(rendered)
-                lastChanged = rendered
-            }
-            return flow
+            return try renderIfchanged(body)
         case .block(let block):
             return try render(block)
         }
         return .normal
+    }
+
+    @inline(never)
+    private func renderOutput(_ expression: FilteredExpression) throws {
+        append(try evaluate(expression))
+        try checkOutputSize(at: expression.offset)
+    }
+
+    @inline(never)
+    private func renderCapture(_ symbol: Symbol, _ body: Block, _ offset: Int) throws -> Flow {
+        let (text, flow) = try capturing(body)
+        let captured = LiquidValue.string(text)
+        try spend(captured.workSize, at: offset)
+        assign(symbol, captured)
+        return flow
+    }
+
+    @inline(never)
+    private func renderIncrement(_ symbol: Symbol, _ step: Int) {
+        var value = 0
+        if case .int(let current)? = counters[symbol.id] ?? global(symbol) { value = current }
+        if step < 0 { value -= 1 }
+        emit(String(value))
+        counters[symbol.id] = .int(step > 0 ? value + 1 : value)
+    }
+
+    @inline(never)
+    private func renderCycle(_ cycle: Cycle) throws {
+        let key: Int
+        switch cycle.key {
+        case .fixed(let fixed): key = fixed
+        case .group(let group): key = environment.stateKey(try evaluate(group).outputText)
+        }
+        // Liquid indexes without wrapping and resets only once past the end, so cycles that
+        // share a name but differ in length behave as in Ruby.
+        let position = cycles[key]
+        if position < cycle.values.count { append(try evaluate(cycle.values[position])) }
+        cycles[key] = position + 1 >= cycle.values.count ? 0 : position + 1
+    }
+
+    @inline(never)
+    private func renderConditional(_ branches: [Branch]) throws -> Flow {
+        for index in branches.indices {
+            // Borrowed, as nodes are in `render(_: Block)`; nil when the arm does not run.
+            let flow = try Unmanaged.passUnretained(branches[index])._withUnsafeGuaranteedRef { branch -> Flow? in
+                guard let condition = branch.condition else { return try render(branch.body) }
+                return try evaluate(condition) != branch.negated ? try render(branch.body) : nil
+            }
+            if let flow { return flow }
+        }
+        return .normal
+    }
+
+    @inline(never)
+    private func renderIfchanged(_ body: Block) throws -> Flow {
+        let (rendered, flow) = try capturing(body)
+        if rendered != lastChanged {
+            emit(rendered)
+            lastChanged = rendered
+        }
+        return flow
     }
 
     private func append(_ value: LiquidValue) {
@@ -686,7 +722,13 @@ final class Renderer: FilterContext {
             defer { if testsExistence { existenceTests -= 1 } }
             value = try evaluate(expression.expression)
         }
-        for index in expression.filters.indices {
+        var index = 0
+        while index < expression.filters.count {
+            if expression.shortcuts[index] != .none, let answer = try shortcut(expression, at: index, for: value) {
+                value = answer
+                index += 2
+                continue
+            }
             // Borrowed, as the nodes are in `render(_: Block)`: copying the call retained it,
             // its arguments and its function.
             value = try Unmanaged.passUnretained(expression.filters[index])._withUnsafeGuaranteedRef { filter in
@@ -694,8 +736,42 @@ final class Renderer: FilterContext {
                 swap(&input, &value)
                 return try apply(filter, to: input)
             }
+            index += 1
         }
         return value
+    }
+
+    /// What the filter at `index` and the next give for `input` together (`FilterShortcut`),
+    /// or nil where the two must run in turn: an input of another kind, or a limit either
+    /// filter could reach. Spends the steps the two would have spent.
+    private func shortcut(_ expression: FilteredExpression, at index: Int, for input: LiquidValue) throws
+        -> LiquidValue?
+    {
+        let answer: LiquidValue
+        let steps: Int
+        switch expression.shortcuts[index] {
+        case .none:
+            return nil
+        case .smallest:
+            guard case .array(let items) = input, items.count <= maximumOutputBytes / 16,
+                let position = positionOfSmallestString(in: items)
+            else { return nil }
+            answer = items[position]
+            // `sort` counts its comparisons and reads and makes a list; `first` makes the item.
+            steps = comparisonsToSort(items.count) + (items.count * 32 >> 4) + (answer.storageSize >> 4)
+        case .lastField:
+            guard case .string(let text) = input,
+                case .string(let separator)? = expression.filters[index].literalArguments?.positional.first
+            else { return nil }
+            let (field, fieldCount) = lastField(of: text, separator: separator)
+            guard fieldCount <= maximumOutputBytes / 16 else { return nil }
+            answer = field.map(LiquidValue.string) ?? .nil
+            // `split` reads the text and makes a list of the fields; `last` makes the field.
+            steps = ((text.utf8.count + fieldCount * 16) >> 4) + (answer.storageSize >> 4)
+        }
+        guard answer.storageSize <= maximumOutputBytes, steps <= stepsLeft else { return nil }
+        stepsLeft -= steps
+        return answer
     }
 
     private func apply(_ filter: FilterCall, to value: consuming LiquidValue) throws -> LiquidValue {

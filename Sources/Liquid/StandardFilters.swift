@@ -537,6 +537,27 @@ private func sortedOrder(_ items: [LiquidValue], by key: LiquidValue?, natural: 
     return order
 }
 
+/// Where `sort | first` finds its answer in `items`: the smallest string as `sort` orders
+/// strings (by their bytes; equal strings are alike, so which one does not matter). Nil unless
+/// `items` holds strings only, which `sort` would order some other way or refuse.
+func positionOfSmallestString(in items: [LiquidValue]) -> Int? {
+    var smallest: (prefix: (UInt64, UInt64), index: Int)?
+    for index in items.indices {
+        guard case .string(let text) = items[index] else { return nil }
+        let prefix = bytePrefix(text)
+        if let best = smallest {
+            if prefix > best.prefix { continue }
+            if prefix == best.prefix {
+                guard case .string(let bestText) = items[best.index],
+                    compareBytes(text, bestText) == .orderedAscending
+                else { continue }
+            }
+        }
+        smallest = (prefix, index)
+    }
+    return smallest?.index
+}
+
 /// The first 16 UTF-8 bytes of `text`, zero-padded: when two prefixes differ, they order the
 /// strings as `compareBytes` does (a shorter string that ends early has zeros where the longer
 /// has bytes, and is the smaller in both).
@@ -596,6 +617,29 @@ func rubySplit<Element>(_ text: String, _ separator: String, limit: Int = 0, _ m
                 // matched, the fields of valid UTF-8 start and end on scalar boundaries.
                 make(stringOfValidUTF8(UnsafeBufferPointer(rebasing: bytes[range])))
             }
+        }
+    }
+}
+
+/// What `split: separator | last` gives for `text`, and how many fields the split makes,
+/// without making them. `separator` is neither empty nor a single space, which split otherwise.
+func lastField(of text: String, separator: String) -> (field: String?, fieldCount: Int) {
+    withUTF8Bytes(text) { bytes in
+        withUTF8Bytes(separator) { pattern in
+            // Ruby drops the empty fields at the end, so the last field is the last non-empty one.
+            var lastNonEmpty: (range: Range<Int>, position: Int)?
+            var position = 0
+            var start = 0
+            if !bytes.isEmpty {
+                forEachOccurrence(of: pattern, in: bytes) { index in
+                    if index > start { lastNonEmpty = (start..<index, position) }
+                    position += 1
+                    start = index + pattern.count
+                }
+            }
+            if bytes.count > start { lastNonEmpty = (start..<bytes.count, position) }
+            guard let last = lastNonEmpty else { return (nil, 0) }
+            return (stringOfValidUTF8(UnsafeBufferPointer(rebasing: bytes[last.range])), last.position + 1)
         }
     }
 }
@@ -800,14 +844,6 @@ func containsText(_ text: String, _ pattern: String) -> Bool {
     }
 }
 
-private func occurrences(
-    of pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, first: Bool = false
-) -> [Int] {
-    var found: [Int] = []
-    forEachOccurrence(of: pattern, in: bytes, first: first) { found.append($0) }
-    return found
-}
-
 /// `first` then `second` as one new String: `+` went through the standard library's general
 /// append, about 600 instructions for a title and a few bytes (callgrind).
 private func concatenated(_ first: String, _ second: String) -> String {
@@ -824,13 +860,17 @@ private func concatenated(_ first: String, _ second: String) -> String {
     }
 }
 
-/// Writes the result in one buffer: going through an `[UInt8]` cost an allocation and a
-/// generic append per piece. Whole matches of valid text are cut out, so what is left is valid.
+/// `bytes` with the `count` matches of `length` bytes that `forEachMatch` gives, in order,
+/// replaced by `replacement`. Written in one buffer: going through an `[UInt8]` cost an
+/// allocation and a generic append per piece. The matches are found again rather than kept,
+/// since keeping them cost an array grown for each one (more than finding them twice in a
+/// title). Whole matches of valid text are cut out, so what is left is valid.
 private func replacing(
-    _ bytes: UnsafeBufferPointer<UInt8>, at offsets: [Int], length: Int, with replacement: String
+    _ bytes: UnsafeBufferPointer<UInt8>, matches count: Int, length: Int, with replacement: String,
+    _ forEachMatch: ((Int) -> Void) -> Void
 ) -> String {
     return withUTF8Bytes(replacement) { inserted in
-        let total = bytes.count + offsets.count * (inserted.count - length)
+        let total = bytes.count + count * (inserted.count - length)
         return validUTF8String(capacity: total) { buffer in
             var written = 0
             func write(_ part: UnsafeBufferPointer<UInt8>) {
@@ -839,7 +879,7 @@ private func replacing(
                 written += part.count
             }
             var copied = 0
-            for offset in offsets {
+            forEachMatch { offset in
                 write(UnsafeBufferPointer(rebasing: bytes[copied..<offset]))
                 write(inserted)
                 copied = offset + length
@@ -856,8 +896,12 @@ private func replaceOccurrences(
 ) -> String {
     let replaced = withUTF8Bytes(text) { bytes in
         withUTF8Bytes(target) { pattern -> String? in
-            let found = occurrences(of: pattern, in: bytes, first: first)
-            return found.isEmpty ? nil : replacing(bytes, at: found, length: pattern.count, with: replacement)
+            var count = 0
+            forEachOccurrence(of: pattern, in: bytes, first: first) { _ in count += 1 }
+            guard count > 0 else { return nil }
+            return replacing(bytes, matches: count, length: pattern.count, with: replacement) { body in
+                forEachOccurrence(of: pattern, in: bytes, first: first, body)
+            }
         }
     }
     return replaced ?? text
@@ -1017,7 +1061,7 @@ private func replaceLast(_ text: String, _ target: String, _ replacement: String
             var index = bytes.count - pattern.count
             while index >= 0 {
                 if matches(pattern, in: bytes, at: index) {
-                    return replacing(bytes, at: [index], length: pattern.count, with: replacement)
+                    return replacing(bytes, matches: 1, length: pattern.count, with: replacement) { $0(index) }
                 }
                 index -= 1
             }

@@ -6,17 +6,40 @@ import Synchronization
 struct Block: Sendable {
     /// Each node in a box of its own, which a render borrows through `Unmanaged`: copying an
     /// enum out of an array retained and released it (and often its payload) for every node.
+    /// Text before a tag or output goes in that node's box (`NodeBox.leadingText`); only text
+    /// at the end of the block is a node of its own.
     let boxes: [NodeBox]
 
     init(nodes: [Node]) {
-        boxes = nodes.map(NodeBox.init)
+        var boxes: [NodeBox] = []
+        var text: [UInt8] = []
+        for node in nodes {
+            if case .text(let more) = node {
+                text += more
+            } else {
+                boxes.append(NodeBox(node, after: text))
+                text = []
+            }
+        }
+        if !text.isEmpty { boxes.append(NodeBox(.text(text), after: [])) }
+        self.boxes = boxes
+    }
+
+    /// The nodes as parsed, text included.
+    var nodes: [Node] {
+        boxes.flatMap { box in box.leadingText.isEmpty ? [box.node] : [.text(box.leadingText), box.node] }
     }
 }
 
 final class NodeBox: Sendable {
+    /// Text written before the node. Text between tags was half the nodes a render went
+    /// through, each dispatched through the node switch; carried by the next node instead, a
+    /// render of bench/liquid took 46.3 µs against 48.3 µs (medians of 5 in turn).
+    let leadingText: [UInt8]
     let node: Node
 
-    init(_ node: Node) {
+    init(_ node: Node, after leadingText: [UInt8]) {
+        self.leadingText = leadingText
         self.node = node
     }
 }
@@ -245,12 +268,50 @@ final class FilteredExpression: Sendable {
     let offset: Int
     /// `x | default: …` asks whether x exists, so an undefined x is not reported.
     let testsExistence: Bool
+    /// For each filter, whether it and the next may be answered together (`Renderer.shortcut`).
+    let shortcuts: [FilterShortcut]
 
-    init(expression: Expression, filters: [FilterCall], offset: Int) {
+    init(expression: Expression, filters: [FilterCall], offset: Int, takesShortcuts: Bool) {
         self.expression = expression
         self.filters = filters
         self.offset = offset
         self.testsExistence = filters.first?.name == "default"
+        shortcuts = filters.indices.map { index in
+            guard takesShortcuts, index + 1 < filters.count else { return .none }
+            return FilterShortcut(filters[index], then: filters[index + 1])
+        }
+    }
+}
+
+/// Two standard filters in a row whose answer does not need the list the first one makes:
+/// `sort | first` is the smallest item, `split: '-' | last` the last field. Making the list
+/// (an array and a string for each item) and freeing it cost several times finding the answer.
+enum FilterShortcut: Sendable {
+    case none
+    case smallest
+    case lastField
+
+    init(_ filter: FilterCall, then next: FilterCall) {
+        guard filter.isStandard, next.isStandard, next.positional.isEmpty, next.keyword.isEmpty else {
+            self = .none
+            return
+        }
+        switch (filter.name, next.name) {
+        case ("sort", "first") where filter.positional.isEmpty && filter.keyword.isEmpty:
+            self = .smallest
+        case ("split", "last"):
+            // A single space splits on runs of white space, and an empty separator into
+            // characters: those keep the general path.
+            guard case .string(let separator)? = filter.literalArguments?.positional.first,
+                !separator.isEmpty, separator != " "
+            else {
+                self = .none
+                return
+            }
+            self = .lastField
+        default:
+            self = .none
+        }
     }
 }
 
@@ -266,10 +327,12 @@ final class FilterCall: Sendable {
     /// `definition.readsEveryItem`, kept here: reading it through the definition copied the
     /// definition (and retained its closure) on every call.
     let readsEveryItem: Bool
+    /// The standard filter of that name, not one the environment was given in its place.
+    let isStandard: Bool
 
     init(
         name: String, definition: FilterDefinition, positional: [Expression], keyword: [(String, Expression)],
-        offset: Int
+        offset: Int, isStandard: Bool
     ) {
         self.name = name
         self.definition = definition
@@ -281,6 +344,7 @@ final class FilterCall: Sendable {
         self.keyword = keyword
         self.offset = offset
         self.readsEveryItem = definition.readsEveryItem
+        self.isStandard = isStandard
     }
 }
 

@@ -234,3 +234,101 @@ func otherDateFormsAreLeftToTheGeneralParser(_ text: String) {
         }
     }
 }
+
+/// What `source` gives with `data`, with or without filter shortcuts: its output, or its error.
+private func outcome(_ source: String, _ data: String, options: LiquidOptions, shortcuts: Bool) throws -> String {
+    let environment = LiquidEnvironment(options: options, loader: nil, filters: [:], takesFilterShortcuts: shortcuts)
+    guard case .object(let object) = try LiquidValue(json: data, path: "data.json") else { return "" }
+    do {
+        return try environment.parse(source, path: "test.liquid").render(
+            Dictionary(object.pairs, uniquingKeysWith: { _, last in last }))
+    } catch {
+        return "error: \(error)"
+    }
+}
+
+@Test(arguments: [
+    ("{{ x | sort | first }}", #"{"x":["b","a","c"]}"#),
+    ("{{ x | sort | first }}", #"{"x":["b","a","a","c"]}"#),
+    ("{{ x | sort | first }}", #"{"x":["aaaaaaaaaaaaaaaaZ","aaaaaaaaaaaaaaaaA","aaaaaaaaaaaaaaaa"]}"#),
+    ("{{ x | sort | first | size }}", #"{"x":["a\u0000","a","a\u0000\u0000"]}"#),
+    ("{{ x | sort | first }}", #"{"x":["대전","보스턴","Boston","daejeon"]}"#),
+    ("{{ x | sort | first }}", #"{"x":[]}"#),
+    ("{{ x | sort | first }}", #"{"x":["b",1]}"#),
+    ("{{ x | sort | first }}", #"{"x":["b",null,"a"]}"#),
+    ("{{ x | sort | first }}", #"{"x":[["b","a"],"c"]}"#),
+    ("{{ x | sort | first }}", #"{"x":[3,1.5,2]}"#),
+    ("{{ x | sort | first }}", #"{"x":"text"}"#),
+    ("{{ x | sort | first }}", #"{"x":{"k":"v"}}"#),
+    ("{{ x | sort | first }}", #"{"x":null}"#),
+    ("{{ x | sort: 'k' | first | map: 'k' }}", #"{"x":[{"k":"b"},{"k":"a"}]}"#),
+    ("{{ (1..5) | sort | first }}", "{}"),
+    ("{% assign y = x | sort | first %}{{ y | upcase }}", #"{"x":["b","a","c"]}"#),
+    ("{{ x | split: '-' | last }}", #"{"x":"page-0-12"}"#),
+    ("{{ x | split: '-' | last | upcase }}", #"{"x":"page-0-b-"}"#),
+    ("{{ x | split: '-' | last }}|", #"{"x":"---"}"#),
+    ("{{ x | split: '-' | last }}|", #"{"x":""}"#),
+    ("{{ x | split: '-' | last }}", #"{"x":"-a"}"#),
+    ("{{ x | split: '-' | last }}", #"{"x":"a--b--"}"#),
+    ("{{ x | split: '->' | last }}", #"{"x":"대전->보스턴->->"}"#),
+    ("{{ x | split: 'aa' | last }}", #"{"x":"baaab"}"#),
+    ("{{ x | split: '-' | last }}", #"{"x":12}"#),
+    ("{{ x | split: '-' | last }}", #"{"x":["a-b","c"]}"#),
+    ("{{ x | split: '-' | last }}|", #"{"x":null}"#),
+    ("{{ x | split: ' ' | last }}", #"{"x":" a  b  "}"#),
+    ("{{ x | split: '' | last }}", #"{"x":"대전"}"#),
+    ("{{ x | split: 1 | last }}", #"{"x":"a1b1"}"#),
+    ("{{ x | split: s | last }}", #"{"x":"a-b","s":"-"}"#),
+    ("{% assign y = x | split: '-' | last %}{{ y }}", #"{"x":"a-b"}"#),
+])
+func filterShortcutsGiveWhatTheFiltersGiveInTurn(source: String, data: String) throws {
+    let given = try outcome(source, data, options: LiquidOptions(), shortcuts: true)
+    #expect(given == (try outcome(source, data, options: LiquidOptions(), shortcuts: false)))
+    // The same steps spent: the smallest budget the render fits in, and the error one step short.
+    func smallestBudget(shortcuts: Bool) throws -> Int? {
+        try (0...400).first { steps in
+            try !outcome(source, data, options: LiquidOptions(maximumSteps: steps), shortcuts: shortcuts)
+                .hasPrefix("error: ")
+        }
+    }
+    let budget = try smallestBudget(shortcuts: true)
+    #expect(budget == (try smallestBudget(shortcuts: false)))
+    if let budget, budget > 0 {
+        let short = LiquidOptions(maximumSteps: budget - 1)
+        #expect(
+            try outcome(source, data, options: short, shortcuts: true)
+                == outcome(source, data, options: short, shortcuts: false))
+    }
+}
+
+@Test func filterShortcutsStopAtTheOutputLimitAsTheFiltersDo() throws {
+    let small = LiquidOptions(maximumOutputBytes: 100)
+    let items = (0..<10).map { "\"\($0)\"" }.joined(separator: ",")
+    for (source, data) in [
+        ("{{ x | sort | first }}", #"{"x":[\#(items)]}"#),
+        ("{{ x | split: '-' | last }}", #"{"x":"\#(String(repeating: "a-", count: 10))"}"#),
+        ("{{ x | sort | first }}", #"{"x":["\#(String(repeating: "a", count: 101))"]}"#),
+        ("{{ x | split: '-' | last }}", #"{"x":"-\#(String(repeating: "a", count: 101))"}"#),
+    ] {
+        let given = try outcome(source, data, options: small, shortcuts: true)
+        #expect(given.hasPrefix("error: "), "\(source) \(data)")
+        #expect(given == (try outcome(source, data, options: small, shortcuts: false)))
+    }
+}
+
+@Test func aFilterTheSiteReplacesIsNotTakenAsTheStandardOne() throws {
+    let firstTwice: LiquidFilter = { input, _, _ in
+        guard case .array(let items) = input, let first = items.first else { return .nil }
+        return .string(first.outputText + first.outputText)
+    }
+    #expect(try render("{{ x | sort | first }}", #"{"x":["b","a"]}"#, filters: ["first": firstTwice]) == "aa")
+    #expect(try render("{{ x | split: '-' | first }}", #"{"x":"b-a"}"#, filters: ["first": firstTwice]) == "bb")
+}
+
+@Test func textBesideTagsKeepsItsPlaceWhenALoopBreaksOrABlockIsBlank() throws {
+    #expect(
+        try render("{% for i in (1..3) %}a{{ i }}{% if i == 2 %}{% break %}{% endif %}b{% endfor %}c")
+            == "a1ba2c")
+    #expect(try render("x{% if true %} {% assign y = 1 %} {% endif %}z{{ y }}") == "xz1")
+    #expect(try render("{% capture c %}a{{ 1 }}b{% endcapture %}[{{ c }}]") == "[a1b]")
+}

@@ -1,8 +1,10 @@
 // Parses the input as a Liquid template and renders it with a small context, with partials
 // that include each other and the input itself. Errors are expected; crashes, hangs and memory
-// errors are what the fuzzer looks for.
+// errors are what the fuzzer looks for, and a render whose filter shortcuts (`sort | first`,
+// `split | last`) give other text, another error or other steps than the filters in turn.
 import FuzzDriver
-import Liquid
+
+@testable import Liquid
 
 struct FuzzPartials: TemplateLoader {
     let input: String
@@ -30,18 +32,35 @@ let context: [String: LiquidValue] = [
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLiquid(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    // Only inputs that may hold a shortcut's second filter are rendered twice.
+    let shortcutsMayApply = source.contains("first") || source.contains("last")
     for strict in [false, true] {
-        let environment = LiquidEnvironment(
-            options: LiquidOptions(
-                strictVariables: strict, baseURL: "https://example.org/portal/",
-                // Small limits, so a runaway input (loops nested a dozen deep) stops within
-                // the fuzzer's timeout with the same error a site would get, only sooner.
-                maximumIncludeDepth: 20, maximumSteps: 200_000, maximumOutputBytes: 1 << 20),
-            loader: FuzzPartials(input: source))
-        guard let template = try? environment.parse(source, path: "fuzz.liquid") else { return 0 }
-        _ = try? template.render(context)
+        let options = LiquidOptions(
+            strictVariables: strict, baseURL: "https://example.org/portal/",
+            // Small limits, so a runaway input (loops nested a dozen deep) stops within
+            // the fuzzer's timeout with the same error a site would get, only sooner.
+            maximumIncludeDepth: 20, maximumSteps: 200_000, maximumOutputBytes: 1 << 20)
+        let given = outcome(of: source, options: options, shortcuts: true)
+        if shortcutsMayApply, given != outcome(of: source, options: options, shortcuts: false) {
+            fatalError("filter shortcuts changed the render of \(source.debugDescription)")
+        }
     }
     return 0
+}
+
+/// The render's text or error and the steps it left, or nil when the input does not parse.
+private func outcome(of source: String, options: LiquidOptions, shortcuts: Bool) -> String? {
+    let environment = LiquidEnvironment(
+        options: options, loader: FuzzPartials(input: source), filters: [:], takesFilterShortcuts: shortcuts)
+    guard let template = try? environment.parse(source, path: "fuzz.liquid") else { return nil }
+    let renderer = Renderer(environment: environment, globals: context, file: template.file)
+    let result: String
+    do {
+        result = try renderer.renderText(template)
+    } catch {
+        result = "\(error)"
+    }
+    return "\(result)\n\(renderer.stepsLeft) steps left"
 }
 
 @_cdecl("FuzzLiquid_main")
