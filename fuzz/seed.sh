@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Seeds the fuzz corpora (fuzz/corpus/<target>/, git-ignored) from the repository's fixtures and
-# content and, for FuzzLiquid, from the templates of the golden-liquid suite in
+# content and, for FuzzLiquid, from fuzz/seeds/liquid (templates written for the paths that
+# source-region coverage showed 40 instance-hours of fuzzing never took: the harness's
+# partials, loops over hashes, the filter shortcuts) and the templates of the golden-liquid suite in
 # ../shared/conformance (read from there, not copied into the repository; skipped when absent).
 # Files already in a corpus stay: running it again only adds.
 #
@@ -19,7 +21,7 @@ seed() {
         cp "$file" "$corpus/$target/$(echo "$file" | tr / _)"
     done
 }
-seed liquid '*.liquid' templates Tests/Fixtures bench/liquid
+seed liquid '*.liquid' templates Tests/Fixtures bench/liquid fuzz/seeds/liquid
 seed frontmatter '*.md' content Tests/Fixtures
 seed markdown '*.md' content Tests/Fixtures
 seed html '*.html' Tests/Fixtures
