@@ -3,7 +3,10 @@
 # never did. libFuzzer's `cov:` (and `coverage-diff.sh`) count edges of the compiled code, which
 # include the standard library's code inlined into ours (Unicode decoding, integer parsing), so
 # they keep rising after our own branches have all been taken; source regions (llvm-cov) do
-# not. TARGET is a build with profile instrumentation and without AddressSanitizer:
+# not. libFuzzer writes a reduced input as a new file and removes the old one, so a region an
+# input found before TIME shows here again once that input is reduced after it: check a region
+# against an earlier list before calling it new. TARGET is a build with profile instrumentation
+# and without AddressSanitizer:
 #
 #   cd fuzz && swift build -c release --scratch-path .build-cov -Xswiftc -enable-testing \
 #       -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
