@@ -26,9 +26,9 @@ struct FuzzPartials: TemplateLoader {
 }
 
 // The names and shapes the seeds use (the site's and bench/liquid's templates: `site.sections`,
-// `page.tags`, `item.slug`): with only a title and a few scalars, the seeds' loops ran over
-// nothing, and in 40 instance-hours `split: '-' | last` and `sort | first` never once met a
-// string or a list of strings, so their shortcuts were never compared with the filters.
+// `page.tags`, `item.slug`): with only a title, three tags and a few scalars, the seeds' loops
+// ran over nothing, and in 40 instance-hours `split: '-' | last` and `sort | first` never once
+// met a string or a list of strings, so their shortcuts were never compared with the filters.
 let context: [String: LiquidValue] = [
     "title": "대전 & Boston",
     "n": 3,
