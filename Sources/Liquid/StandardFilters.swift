@@ -170,7 +170,9 @@ let standardFilters: [String: FilterDefinition] = {
         case .double(let value):
             guard value.isFinite else { throw FilterError("cannot round \(rubyFloatText(value))") }
             try renderer.spendFilterWork(decimalArithmeticSteps)
-            let rounded = roundDecimal(decimal(value), digits)
+            let exact = decimal(value)
+            // Past Decimal's range a Double has no fraction left to round.
+            let rounded = exact.isNaN ? value : roundDecimal(exact, digits)
             return digits <= 0 ? wholeNumber(.double(rounded), .toNearestOrAwayFromZero) : .double(rounded)
         default: return .int(0)
         }
@@ -1321,7 +1323,22 @@ func arithmetic(
         if quotient < 0, floored != quotient { floored -= 1 }
         result = x - y * floored
     }
+    // Foundation's Decimal ends near 1e165 and has no infinity, where Ruby's BigDecimal goes
+    // on: there the Doubles give what Ruby's `to_f` of its result would, rather than NaN.
+    if result.isNaN, let left = a.doubleValue, let right = b.doubleValue {
+        return .double(floatArithmetic(left, right, operation))
+    }
     return .double(NSDecimalNumber(decimal: result).doubleValue)
+}
+
+private func floatArithmetic(_ x: Double, _ y: Double, _ operation: ArithmeticOperation) -> Double {
+    switch operation {
+    case .plus: x + y
+    case .minus: x - y
+    case .times: x * y
+    case .dividedBy: x / y
+    case .modulo: x - y * (x / y).rounded(.down)
+    }
 }
 
 func decimal(_ value: LiquidValue) -> Decimal {
@@ -1333,8 +1350,8 @@ func decimal(_ value: LiquidValue) -> Decimal {
 }
 
 private func decimal(_ number: Double) -> Decimal {
-    guard number.isFinite else { return 0 }
-    return Decimal(string: rubyFloatText(number)) ?? Decimal(number)
+    guard number.isFinite else { return .nan }
+    return Decimal(string: rubyFloatText(number)) ?? .nan
 }
 
 private func roundDecimal(_ value: Decimal, _ digits: Int) -> Double {

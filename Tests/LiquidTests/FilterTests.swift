@@ -61,6 +61,14 @@ private let filterCases: [FilterCase] = [
         template:
             "{{ 5 | minus: 2 }} {{ 5 | plus: 2.5 }} {{ 0.1 | plus: 0.2 }} {{ 3 | times: 4 }} {{ 7 | modulo: 3 }} {{ -7 | modulo: 3 }}",
         expected: "3 7.5 0.3 12 1 2"),
+    // Beyond Foundation's Decimal (about 1e165, and no infinity) the Doubles answer, as Ruby's
+    // BigDecimal does here (it may differ in the last digit elsewhere: 1e200 * 10).
+    FilterCase(
+        template:
+            "{{ big | times: 2 }} {{ big | plus: 1 }} {{ big | divided_by: 4 }} {{ tiny | times: 2 }} "
+            + "{{ edge | times: 2 }} {{ edge | times: -2 | plus: 1 }} {{ big | round: 2 }}",
+        expected: "2.0e+200 1.0e+200 2.5e+199 2.0e-200 Infinity -Infinity 1.0e+200",
+        data: #"{"big":1e200,"tiny":1e-200,"edge":1.7976931348623157e308}"#),
     FilterCase(template: "{{ \"a\nb\" | newline_to_br }}", expected: "a<br />\nb"),
     FilterCase(
         template: "{{ 'aXbXc' | remove: 'X' }} {{ 'aXbXc' | remove_first: 'X' }} {{ 'aXbXc' | remove_last: 'X' }}",
