@@ -5,7 +5,7 @@
 # largest first. A count still rising in libFuzzer's `cov:` may be the standard library's
 # generic code (sorting, hashing) reached by longer inputs rather than our own.
 #
-#   fuzz/coverage-diff.sh TARGET CORPUS "YYYY-MM-DD HH:MM"
+#   fuzz/coverage-diff.sh TARGET CORPUS "YYYY-MM-DD HH:MM"   (or, for TIME, an earlier copy of CORPUS)
 #   e.g. fuzz/coverage-diff.sh .build/release/FuzzFrontMatter corpus/frontmatter "2026-12-04 02:00"
 set -euo pipefail
 target=${1:?usage: fuzz/coverage-diff.sh TARGET CORPUS TIME}

@@ -4,18 +4,20 @@
 # include the standard library's code inlined into ours (Unicode decoding, integer parsing), so
 # they keep rising after our own branches have all been taken; source regions (llvm-cov) do
 # not. libFuzzer writes a reduced input as a new file and removes the old one, so a region an
-# input found before TIME shows here again once that input is reduced after it: check a region
-# against an earlier list before calling it new. TARGET is a build with profile instrumentation
-# and without AddressSanitizer:
+# input found before TIME shows here again once that input is reduced after it. TIME may
+# instead be a copy of the corpus taken earlier (`cp -r`), which a reduction cannot reach: the
+# regions listed are then exactly those the corpus gained since. TARGET is a build with profile
+# instrumentation and without AddressSanitizer:
 #
 #   cd fuzz && swift build -c release --scratch-path .build-cov -Xswiftc -enable-testing \
 #       -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library \
 #       -Xswiftc -profile-generate -Xswiftc -profile-coverage-mapping --product FuzzLiquid
 #   ./region-diff.sh .build-cov/release/FuzzLiquid corpus/liquid-min "2026-12-05 08:40"
+#   ./region-diff.sh .build-cov/release/FuzzLiquid corpus/liquid-min corpus/liquid-at-load
 set -euo pipefail
-target=${1:?usage: fuzz/region-diff.sh TARGET CORPUS TIME}
-corpus=${2:?usage: fuzz/region-diff.sh TARGET CORPUS TIME}
-time=${3:?usage: fuzz/region-diff.sh TARGET CORPUS TIME}
+target=${1:?usage: fuzz/region-diff.sh TARGET CORPUS TIME|EARLIER-COPY}
+corpus=${2:?usage: fuzz/region-diff.sh TARGET CORPUS TIME|EARLIER-COPY}
+time=${3:?usage: fuzz/region-diff.sh TARGET CORPUS TIME|EARLIER-COPY}
 tools=$(dirname "$(readlink -f "$(command -v swift)")")
 source "$(dirname "$0")/split-corpus.sh"
 for part in before all; do
