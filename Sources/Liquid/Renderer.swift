@@ -1023,8 +1023,6 @@ final class Renderer: FilterContext {
         diagnostic.severity = severity
         return diagnostic
     }
-
-    var sourceFile: SourceFile { file }
 }
 
 /// A property of a value, with Liquid's special `size`, `first` and `last`; nil when undefined.

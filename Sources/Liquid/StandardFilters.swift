@@ -599,22 +599,15 @@ private func rubySlice<T>(_ items: [T], _ start: Int, _ length: Int) -> [T]? {
 }
 
 /// Ruby's `String#split`: a single space splits on runs of white space, "" splits into
-/// characters, trailing empty fields are dropped; `limit` keeps the rest in the last field.
-/// Works on UTF-8 bytes: separators are matched byte for byte, which is exact for UTF-8.
-func rubySplit(_ text: String, _ separator: String, limit: Int = 0) -> [String] {
-    rubySplit(text, separator, limit: limit) { $0 }
-}
-
-/// `rubySplit` with each field made into an element by `make`, so `split` builds its array of
-/// values without an array of strings in between.
-func rubySplit<Element>(_ text: String, _ separator: String, limit: Int = 0, _ make: (String) -> Element)
-    -> [Element]
-{
+/// characters, trailing empty fields are dropped. Works on UTF-8 bytes: separators are matched
+/// byte for byte, which is exact for UTF-8. Each field is made into an element by `make`, so
+/// `split` builds its array of values without an array of strings in between.
+func rubySplit<Element>(_ text: String, _ separator: String, _ make: (String) -> Element) -> [Element] {
     if text.isEmpty { return [] }
     if separator.isEmpty { return text.unicodeScalars.map { make(String($0)) } }
     return withUTF8Bytes(text) { bytes in
         withUTF8Bytes(separator) { pattern in
-            splitBytes(bytes, pattern, limit: limit) { range in
+            splitBytes(bytes, pattern) { range in
                 // Cut at ASCII white space or where a whole separator (itself valid UTF-8)
                 // matched, the fields of valid UTF-8 start and end on scalar boundaries.
                 make(stringOfValidUTF8(UnsafeBufferPointer(rebasing: bytes[range])))
@@ -647,11 +640,10 @@ func lastField(of text: String, separator: String) -> (field: String?, fieldCoun
 }
 
 private func splitBytes<Element>(
-    _ bytes: UnsafeBufferPointer<UInt8>, _ pattern: UnsafeBufferPointer<UInt8>, limit: Int,
-    _ make: (Range<Int>) -> Element
+    _ bytes: UnsafeBufferPointer<UInt8>, _ pattern: UnsafeBufferPointer<UInt8>, _ make: (Range<Int>) -> Element
 ) -> [Element] {
     var fields: [Element] = []
-    // Empty fields at the end, which Ruby drops when there is no limit.
+    // Empty fields at the end, which Ruby drops.
     var emptyTail = 0
     func field(_ range: Range<Int>) -> Element {
         emptyTail = range.isEmpty ? emptyTail + 1 : 0
@@ -661,10 +653,6 @@ private func splitBytes<Element>(
         var index = 0
         while index < bytes.count, isSpace(bytes[index]) || bytes[index] == 0 { index += 1 }
         while index < bytes.count {
-            if limit > 0, fields.count == limit - 1 {
-                fields.append(field(index..<bytes.count))
-                break
-            }
             let start = index
             while index < bytes.count, !isSpace(bytes[index]) { index += 1 }
             fields.append(field(start..<index))
@@ -679,15 +667,11 @@ private func splitBytes<Element>(
     fields.reserveCapacity(separators + 1)
     var start = 0
     forEachOccurrence(of: pattern, in: bytes) { index in
-        // Past the limit, the rest is the last field.
-        if limit > 0, fields.count == limit - 1 { return }
         fields.append(field(start..<index))
         start = index + pattern.count
     }
     fields.append(field(start..<bytes.count))
-    if limit == 0 {
-        fields.removeLast(emptyTail)
-    }
+    fields.removeLast(emptyTail)
     return fields
 }
 
@@ -907,13 +891,6 @@ private func replaceOccurrences(
         }
     }
     return replaced ?? text
-}
-
-extension Character {
-    var isRubyWhitespace: Bool {
-        self == " " || self == "\t" || self == "\n" || self == "\r" || self == "\r\n" || self == "\u{0B}"
-            || self == "\u{0C}"
-    }
 }
 
 /// Whether the UTF-8 scalar starting at `index` of valid UTF-8 `bytes` is a Hangul syllable
