@@ -171,9 +171,12 @@ let standardFilters: [String: FilterDefinition] = {
             guard value.isFinite else { throw FilterError("cannot round \(rubyFloatText(value))") }
             try renderer.spendFilterWork(decimalArithmeticSteps)
             let exact = decimal(value)
-            // Past Decimal's range a Double has no fraction left to round.
-            let rounded = exact.isNaN ? value : roundDecimal(exact, digits)
-            return digits <= 0 ? wholeNumber(.double(rounded), .toNearestOrAwayFromZero) : .double(rounded)
+            // Outside Decimal's range (about 1e-128 to 1e165) a large Double has no fraction
+            // left to round and a small one rounds to zero at any scale Decimal would take.
+            let rounded = exact.isNaN ? (abs(value) < 1 ? 0 : value) : roundDecimal(exact, digits)
+            if digits <= 0 { return wholeNumber(.double(rounded), .toNearestOrAwayFromZero) }
+            // Decimal has no negative zero; Ruby's BigDecimal, and so Liquid, keeps the sign.
+            return .double(rounded == 0 && value < 0 ? -0.0 : rounded)
         default: return .int(0)
         }
     }
@@ -1301,7 +1304,7 @@ func arithmetic(
         result = x - y * floored
     }
     // Foundation's Decimal ends near 1e165 and has no infinity, where Ruby's BigDecimal goes
-    // on: there the Doubles give what Ruby's `to_f` of its result would, rather than NaN.
+    // on: there the Doubles come within a last digit of Ruby's `to_f` of its result, not NaN.
     if result.isNaN, let left = a.doubleValue, let right = b.doubleValue {
         return .double(floatArithmetic(left, right, operation))
     }

@@ -66,8 +66,9 @@ private let filterCases: [FilterCase] = [
     FilterCase(
         template:
             "{{ big | times: 2 }} {{ big | plus: 1 }} {{ big | divided_by: 4 }} {{ tiny | times: 2 }} "
-            + "{{ edge | times: 2 }} {{ edge | times: -2 | plus: 1 }} {{ big | round: 2 }}",
-        expected: "2.0e+200 1.0e+200 2.5e+199 2.0e-200 Infinity -Infinity 1.0e+200",
+            + "{{ edge | times: 2 }} {{ edge | times: -2 | plus: 1 }} {{ big | round: 2 }} {{ tiny | round: 2 }} "
+            + "{{ tiny | times: -1 | round: 3 }} {{ tiny | round }} {{ -0.0001 | round: 2 }}",
+        expected: "2.0e+200 1.0e+200 2.5e+199 2.0e-200 Infinity -Infinity 1.0e+200 0.0 -0.0 0 -0.0",
         data: #"{"big":1e200,"tiny":1e-200,"edge":1.7976931348623157e308}"#),
     FilterCase(template: "{{ \"a\nb\" | newline_to_br }}", expected: "a<br />\nb"),
     FilterCase(
