@@ -37,7 +37,8 @@ def executed(path):
         for start, start_col, end, end_col, count, file_id, _, kind in function["regions"]:
             name = function["filenames"][file_id]
             # kind 0 is code; skipped (1), expansion and gap regions say nothing of what ran.
-            if kind != 0 or not re.search(r"/(Shared|Sources)/", name):
+            # Packages' checkouts (Yams) have a Sources folder too but are not our code.
+            if kind != 0 or "/checkouts/" in name or not re.search(r"/(Shared|Sources)/", name):
                 continue
             key = (re.sub(r"^.*/(Shared|Sources)/", "", name), start, start_col, end, end_col)
             regions[key] = regions.get(key, False) or count > 0
