@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "PreviewServer",
             dependencies: [
-                "SiteBuilder", "Markdown", "Diagnostics", "Yams",
+                "SiteBuilder", "Markdown", "Diagnostics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,7 +1,6 @@
 import Diagnostics
 import Foundation
 import SiteBuilder
-import Yams
 
 /// Builds through a `LiveSite`: the whole site first, then after an edit of Markdown bodies only
 /// the outputs it changes; nothing written to disk (the site's `public/` is never touched).
@@ -42,10 +41,8 @@ public final class SiteBuilderRendering: SiteRendering {
     /// broken `site.yml` is the builder's to report.
     static func basePath(of source: URL) -> String {
         guard let text = try? String(contentsOf: source.appendingPathComponent("site.yml"), encoding: .utf8),
-            let config = (try? Yams.load(yaml: text)) as? [String: Any],
-            let baseURL = config["base_url"] as? String
+            let path = configuredBasePath(ofSiteConfig: text)
         else { return "/" }
-        let path = URLComponents(string: baseURL).map(\.path) ?? baseURL
         return SiteSnapshot.normalisedBasePath(path)
     }
 }

@@ -68,6 +68,14 @@ let reservedPageKeys: Set<String> = [
     "reading_minutes", "translations", "prev", "next", "section", "kind", "pages", "sections", "terms",
 ]
 
+/// The path of `base_url` in the text of a `site.yml` (`/portal` for
+/// `https://user.github.io/portal/`, empty at the root of a host), read as the build reads it;
+/// nil when the text makes no configuration, which the build reports.
+public func configuredBasePath(ofSiteConfig text: String) -> String? {
+    var loader = SiteConfigLoader(path: "site.yml", text: text)
+    return loader.load(baseURLOverride: nil)?.basePath
+}
+
 struct SiteConfigLoader {
     let yaml: YAMLSource
     var errors: [Diagnostic] = []

@@ -17,12 +17,17 @@ struct YAMLSource {
     /// rather than by Yams' regular expressions, which cost more than the parse itself. The
     /// encoding is named: Yams' default reads the whole process environment on every parse,
     /// which cost more than the parse of a page's front matter.
+    /// Keys that are not plain text and aliases that multiply are refused first (`YAMLLimits`).
     func compose(_ yaml: String) throws -> Node? {
+        try checkKeysArePlain(yaml)
+        let root: Node?
         do {
-            return try Yams.compose(yaml: yaml, .basic, .default, .utf8)
+            root = try Yams.compose(yaml: yaml, .basic, .default, .utf8)
         } catch let error as YamlError {
             throw diagnostic(for: error)
         }
+        if let root { try checkAliasExpansion(of: root, textLength: yaml.utf8.count) }
+        return root
     }
 
     func location(of node: Node) -> SourceLocation {

@@ -30,7 +30,7 @@ let preparedCases: Set<String> = [
             "missing-include", "missing-layout", "output-contains-source", "output-is-source", "output-not-ours",
             "path-escape", "runaway-template", "symlink-outside", "template-error", "two-pages-one-url",
             "unclosed-front-matter",
-            "unreadable-file", "wrong-front-matter-types",
+            "unreadable-file", "wrong-front-matter-types", "yaml-keys-and-aliases",
         ])
     let table = try text(fixtureSites.appendingPathComponent("invalid"), "README.md")
     for name in invalidCases {
