@@ -10,7 +10,7 @@
 //
 // An alias repeats the whole value its anchor marks, and aliases of aliases multiply: nine lines
 // of nine aliases each are 387 million values, which Yams holds as one shared tree but turning
-// them into template values would make one by one (the build ran out of memory). So the values
+// them into template values would make one by one (the build ran out of 4 GB of address space). So the values
 // a document stands for are counted, up to a bound, before any is made.
 import Diagnostics
 import Yams
@@ -95,7 +95,10 @@ extension YAMLSource {
                 switch node {
                 case .sequence(let sequence): pending.append(contentsOf: sequence)
                 case .mapping(let mapping):
-                    for (key, value) in mapping { pending.append(contentsOf: [key, value]) }
+                    for (key, value) in mapping {
+                        pending.append(key)
+                        pending.append(value)
+                    }
                 case .scalar, .alias: continue
                 }
             }
